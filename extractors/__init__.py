@@ -1,0 +1,1 @@
+"""Pure extraction code: fetching (I/O), parsing and NLP. No Prefect, no configuration reading."""

@@ -1,0 +1,100 @@
+"""Feed parsing: bytes in, FeedEntry dataclasses out (RSS 0.9x/1.0/2.0 and Atom via feedparser)."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from extractors.errors import TerminalError
+from extractors.urls import canonical_url
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of a feed, with its link already made canonical."""
+
+    url: str
+    canonical_url: str
+    guid: str
+    title: str
+    summary: str
+    published_at: datetime | None
+    updated_at: datetime | None
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when the entry's visible content or update time changes."""
+        stamp = self.updated_at.isoformat() if self.updated_at else ""
+        raw = "\x1f".join((self.title, self.summary, stamp))
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """Entries recovered from a feed; `bozo_reason` is set when the XML was not well formed."""
+
+    title: str
+    entries: tuple[FeedEntry, ...]
+    bozo_reason: str | None
+    skipped: tuple[str, ...]
+
+
+def _when(entry: Any, key: str) -> datetime | None:
+    parsed: time.struct_time | None = entry.get(f"{key}_parsed")
+    if not parsed:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _entry(raw: Any, feed_url: str) -> FeedEntry:
+    link = str(raw.get("link") or "").strip()
+    if not link:
+        raise ValueError("entry has no link")
+    url = urljoin(feed_url, link)
+    return FeedEntry(
+        url=url,
+        canonical_url=canonical_url(url),
+        guid=str(raw.get("id") or url),
+        title=str(raw.get("title") or "").strip(),
+        summary=str(raw.get("summary") or "").strip(),
+        published_at=_when(raw, "published") or _when(raw, "updated"),
+        updated_at=_when(raw, "updated"),
+    )
+
+
+def parse_feed(body: bytes, feed_url: str, content_type: str = "",
+               max_entries: int = 5000) -> ParsedFeed:
+    """Parse feed bytes. Keeps whatever entries a malformed (bozo) feed still yields.
+
+    Raises TerminalError when the document is not a feed at all (no entries and bozo, or
+    an empty body). Entries without a usable http(s) link are skipped with a reason.
+    """
+    if not body.strip():
+        raise TerminalError("empty response body, not a feed")
+    headers = {"content-location": feed_url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
+    bozo = str(parsed.get("bozo_exception") or "") if parsed.get("bozo") else None
+    if not parsed.entries and bozo and not parsed.get("version"):
+        raise TerminalError(f"not a feed: {bozo}")
+    entries, skipped = [], []
+    for raw in parsed.entries[:max_entries]:
+        try:
+            entries.append(_entry(raw, feed_url))
+        except ValueError as exc:
+            skipped.append(f"{raw.get('title', '')!r}: {exc}")
+    if len(parsed.entries) > max_entries:
+        skipped.append(f"{len(parsed.entries) - max_entries} entries beyond cap of {max_entries}")
+    title = str(parsed.feed.get("title") or "")
+    return ParsedFeed(title, tuple(entries), bozo, tuple(skipped))

@@ -1,0 +1,228 @@
+"""A small HTTP client for third-party URLs: guarded addresses, timeouts, size cap, redirects.
+
+Built on http.client so that every limit is ours: the socket connects to the address the
+network guard checked, each read has a timeout and the whole response a deadline, the body
+(and its gzip expansion) is capped, and redirects are followed by hand, each hop re-checked.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import random
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from extractors import netguard
+from extractors.errors import PactwatchError, TerminalError, TransientError
+
+REDIRECTS = {301, 302, 303, 307, 308}
+CHUNK = 65536
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Limits for one request. `timeout` is per socket operation, `deadline` per response."""
+
+    timeout: float = 10.0
+    deadline: float = 30.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    allow_private: bool = False
+    retries: int = 2
+    backoff: float = 0.5
+    max_retry_after: float = 60.0
+    user_agent: str = "pactwatch/0.1 (news monitor)"
+
+
+@dataclass(frozen=True)
+class Response:
+    """A 2xx or 304 answer. `body` is decoded from any Content-Encoding."""
+
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    elapsed: float
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._ip = ip
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._ip = ip
+        self._ctx = ssl.create_default_context()
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._ctx.wrap_socket(sock, server_hostname=self.host)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _decode_body(raw: bytes, encoding: str, max_bytes: int) -> bytes:
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise TerminalError(f"unsupported Content-Encoding {encoding!r}")
+    decoder = zlib.decompressobj(47 if "gzip" in encoding else 15)
+    try:
+        body = decoder.decompress(raw, max_bytes + 1)
+    except zlib.error as exc:
+        raise TerminalError(f"corrupt {encoding} body: {exc}") from exc
+    if len(body) > max_bytes:
+        raise TerminalError(f"decoded body larger than {max_bytes} bytes")
+    return body
+
+
+def _read_capped(resp: http.client.HTTPResponse, policy: FetchPolicy, started: float) -> bytes:
+    declared = resp.getheader("content-length")
+    if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+        raise TerminalError(f"Content-Length {declared} exceeds cap of {policy.max_bytes} bytes")
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := resp.read1(CHUNK):
+        total += len(chunk)
+        if total > policy.max_bytes:
+            raise TerminalError(f"body larger than cap of {policy.max_bytes} bytes")
+        if time.monotonic() - started > policy.deadline:
+            raise TransientError(f"response not complete within {policy.deadline:g}s deadline")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _status_error(status: int, reason: str, headers: dict[str, str]) -> PactwatchError:
+    message = f"HTTP {status} {reason}".strip()
+    if status in (429, 503):
+        return TransientError(message, parse_retry_after(headers.get("retry-after")))
+    if status >= 500 or status == 408:
+        return TransientError(message)
+    return TerminalError(message)
+
+
+def _request_once(url: str, policy: FetchPolicy, extra: dict[str, str],
+                  resolver: netguard.Resolver) -> tuple[int, str, dict[str, str], bytes]:
+    parts = urlsplit(url)
+    if parts.scheme not in netguard.ALLOWED_SCHEMES:
+        raise TerminalError(f"refused scheme {parts.scheme!r} in {url!r}")
+    if not parts.hostname:
+        raise TerminalError(f"no host in {url!r}")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise TerminalError(f"bad port in {url!r}") from exc
+    ip = netguard.resolve(parts.hostname, port, policy.allow_private, resolver)
+    cls = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
+    conn = cls(parts.hostname, port, ip, policy.timeout)
+    started = time.monotonic()
+    try:
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **extra}
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+        resp_headers = {k.lower(): v for k, v in resp.getheaders()}
+        body = b"" if resp.status in REDIRECTS or resp.status == 304 else _read_capped(
+            resp, policy, started)
+        return resp.status, resp.reason, resp_headers, body
+    except TimeoutError as exc:
+        raise TransientError(f"timed out after {policy.timeout:g}s") from exc
+    except ssl.SSLError as exc:
+        raise TerminalError(f"TLS error: {exc}") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise TransientError(f"connection failed: {exc.__class__.__name__}: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def fetch(url: str, policy: FetchPolicy, etag: str | None = None,
+          last_modified: str | None = None,
+          resolver: netguard.Resolver = socket.getaddrinfo) -> Response:
+    """GET `url` once, following redirects; conditional when etag/last_modified are given.
+
+    Returns a Response with status 2xx or 304. Raises TransientError (timeouts, 429, 5xx,
+    connection failures) or TerminalError (4xx, refused address or scheme, too large,
+    too many redirects).
+    """
+    conditional = {}
+    if etag:
+        conditional["If-None-Match"] = etag
+    if last_modified:
+        conditional["If-Modified-Since"] = last_modified
+    started = time.monotonic()
+    current = url
+    for _hop in range(policy.max_redirects + 1):
+        status, reason, headers, body = _request_once(current, policy, conditional, resolver)
+        if status in REDIRECTS:
+            location = headers.get("location")
+            if not location:
+                raise TerminalError(f"HTTP {status} without Location at {current!r}")
+            current = urljoin(current, location)
+            continue
+        if status == 304 or 200 <= status < 300:
+            body = _decode_body(body, headers.get("content-encoding", ""), policy.max_bytes)
+            return Response(url, current, status, body, time.monotonic() - started, headers)
+        raise _status_error(status, reason, headers)
+    raise TerminalError(f"more than {policy.max_redirects} redirects from {url!r}")
+
+
+def fetch_with_retries(url: str, policy: FetchPolicy, etag: str | None = None,
+                       last_modified: str | None = None,
+                       resolver: netguard.Resolver = socket.getaddrinfo,
+                       sleep: Callable[[float], None] = time.sleep) -> Response:
+    """`fetch` with up to `policy.retries` retries of transient errors.
+
+    Waits what Retry-After asks (up to `max_retry_after`; longer asks are not waited for),
+    else exponential backoff with full jitter. Raises the last error when retries run out.
+    """
+    for attempt in range(policy.retries + 1):
+        try:
+            return fetch(url, policy, etag, last_modified, resolver)
+        except TransientError as exc:
+            if attempt == policy.retries:
+                raise
+            wait = exc.retry_after
+            if wait is not None and wait > policy.max_retry_after:
+                raise TransientError(f"{exc} (Retry-After {wait:g}s too long)", wait) from exc
+            if wait is None:
+                wait = policy.backoff * (2**attempt) * (0.5 + random.random())
+            sleep(wait)
+    raise AssertionError("unreachable")

@@ -1,0 +1,136 @@
+"""NLP with spaCy, batched: sentences and named entities normalised to canonical names."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from extractors.story import Alias, entity_key
+
+COMPONENT = "pactwatch.entities.v1"
+NAMED = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",
+                   "WORK_OF_ART", "LAW", "LANGUAGE"})
+LOCATIVE_PREPS = frozenset({"in", "to", "from", "near", "at", "into", "outside", "across",
+                            "around", "inside", "via", "toward", "towards"})
+MAX_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class Sentence:
+    idx: int
+    start_char: int
+    end_char: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    sentence_idx: int
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    canonical: str
+
+
+@dataclass(frozen=True)
+class DocAnalysis:
+    sentences: tuple[Sentence, ...]
+    mentions: tuple[Mention, ...]
+
+
+def _paragraph_starts(doc: Any) -> Any:
+    """Start a sentence after every line break: headings and captions stand alone."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+@functools.cache
+def load_model(name: str) -> Any:
+    """Load a spaCy pipeline once per process (lazily: never at import).
+
+    Adds the `pactwatch_paragraphs` component before the parser so that a line break
+    always ends a sentence.
+    """
+    import spacy
+    from spacy.language import Language
+
+    if "pactwatch_paragraphs" not in Language.factories:
+        Language.component("pactwatch_paragraphs", func=_paragraph_starts)
+    nlp = spacy.load(name)
+    nlp.add_pipe("pactwatch_paragraphs", before="parser")
+    return nlp
+
+
+def model_version(nlp: Any) -> str:
+    """`spacy X / model Y / component` for recording on every output row."""
+    import spacy
+
+    meta = nlp.meta
+    return f"spacy {spacy.__version__}; {meta['lang']}_{meta['name']} {meta['version']}; {COMPONENT}"
+
+
+def canonical_name(text: str, label: str, locative: bool, aliases: dict[str, Alias]) -> str:
+    """The canonical name of one mention: alias table first, then a cleaned surface form.
+
+    A metonym alias (Moscow, the Kremlin) maps to its government unless used locatively.
+    """
+    key = entity_key(text)
+    alias = aliases.get(key)
+    if alias is not None:
+        return alias.place if alias.place and locative else alias.canonical
+    cleaned = text.strip().replace("’", "'")
+    for prefix in ("the ", "The "):
+        cleaned = cleaned.removeprefix(prefix)
+    return cleaned.removesuffix("'s").strip(" .,;:")
+
+
+def resolve_short_names(names: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Map one-word PERSON names to the full name in the same document they are part of.
+
+    `names` are (canonical, label) pairs; "Putin" → "Vladimir Putin" when that full name
+    occurs. Ambiguous short names (two full names share them) are left alone.
+    """
+    full = Counter(n for n, label in names if label == "PERSON" and " " in n)
+    owners: dict[str, set[str]] = {}
+    for name in full:
+        for part in name.split():
+            owners.setdefault(part, set()).add(name)
+    return {short: next(iter(owners[short])) for short, label in names
+            if label == "PERSON" and " " not in short and len(owners.get(short, ())) == 1}
+
+
+def _is_locative(ent: Any) -> bool:
+    root = ent.root
+    return bool(root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS)
+
+
+def _analyse_doc(doc: Any, aliases: dict[str, Alias]) -> DocAnalysis:
+    sentences = []
+    sent_of: dict[int, int] = {}
+    for sent in doc.sents:
+        if not sent.text.strip():
+            continue
+        sent_of[sent.start] = len(sentences)
+        sentences.append(Sentence(len(sentences), sent.start_char, sent.end_char,
+                                  sent.text.strip()))
+    raw = [(ent, canonical_name(ent.text, ent.label_, _is_locative(ent), aliases))
+           for ent in doc.ents if ent.label_ in NAMED and ent.text.strip()]
+    short = resolve_short_names([(name, ent.label_) for ent, name in raw])
+    mentions = tuple(
+        Mention(sent_of.get(ent.sent.start, -1), ent.start_char, ent.end_char, ent.text,
+                ent.label_, short.get(name, name))
+        for ent, name in raw if ent.sent.start in sent_of)
+    return DocAnalysis(tuple(sentences), mentions)
+
+
+def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
+            batch_size: int = 16) -> list[DocAnalysis]:
+    """Run the pipeline over `texts` with nlp.pipe; one DocAnalysis per text, in order."""
+    clipped = (t[:MAX_CHARS] for t in texts)
+    return [_analyse_doc(doc, aliases) for doc in nlp.pipe(clipped, batch_size=batch_size)]

@@ -1,0 +1,47 @@
+"""The story definition (what makes an article relevant) and the entity alias table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+def entity_key(text: str) -> str:
+    """Normalise an entity surface form for lookup: case, hyphens, 'the', possessive."""
+    key = text.casefold().replace("’", "'").replace("-", " ")
+    key = re.sub(r"'s$|'$", "", key.strip())
+    key = re.sub(r"^the\s+", "", key)
+    return re.sub(r"\s+", " ", key).strip(" .,;:")
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Surface forms of one canonical entity.
+
+    `place` is set for metonyms (Moscow, the Kremlin): used as an actor they stand for
+    `canonical` (Russia's government); after a locative preposition they mean `place`.
+    """
+
+    canonical: str
+    label: str
+    forms: tuple[str, ...]
+    place: str | None = None
+
+
+@dataclass(frozen=True)
+class Story:
+    """What an article must mention to belong to the story.
+
+    Relevant when each group in `groups` has at least one hit and the hits of groups and
+    `keywords` together reach `min_score`.
+    """
+
+    name: str
+    keywords: tuple[str, ...]
+    groups: dict[str, tuple[str, ...]]
+    min_score: int = 3
+    aliases: tuple[Alias, ...] = field(default_factory=tuple)
+
+    def alias_index(self) -> dict[str, Alias]:
+        """Map each normalised surface form to its alias (later entries win)."""
+        return {entity_key(form): alias for alias in self.aliases for form in alias.forms}

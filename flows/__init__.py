@@ -1,0 +1,1 @@
+"""Prefect flows and the `pactwatch` command: they compose extractors and warehouse."""

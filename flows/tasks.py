@@ -1,0 +1,160 @@
+"""Prefect tasks: each one a feed or a batch of articles, never one sentence."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from extractors import nlp
+from extractors.articles import Extracted, extract_article
+from extractors.errors import PactwatchError, TerminalError, TransientError
+from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
+from extractors.http import FetchPolicy, Response, fetch_with_retries
+from extractors.relevance import Relevance, judge
+from extractors.story import Story
+from flows.rows import VersionInput
+from warehouse.db import connect
+from flows.settings import FeedConfig
+from warehouse.load import Batch, load_batch
+from warehouse.state import UrlState, Validators
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    feed: FeedConfig
+    requested_at: datetime
+    response: Response | None
+    parsed: ParsedFeed | None
+    error: PactwatchError | None
+
+
+@dataclass(frozen=True)
+class PageJob:
+    entry: FeedEntry
+    feed: FeedConfig
+    known: UrlState | None
+
+
+@dataclass(frozen=True)
+class PageResult:
+    job: PageJob
+    requested_at: datetime
+    response: Response | None
+    version: VersionInput | None
+    error: PactwatchError | None
+    stage: str
+
+    @property
+    def outcome(self) -> str:
+        """new | updated | unchanged | failed."""
+        if self.error is not None:
+            return "failed"
+        if self.job.known is None or self.job.known.article_id is None:
+            return "new"
+        if self.version is None or self.version.content_hash == self.job.known.content_hash:
+            return "unchanged"
+        return "updated"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@task(name="poll-feed", cache_policy=NO_CACHE)
+def poll_feed(feed: FeedConfig, policy: FetchPolicy, validators: Validators | None) -> FeedPoll:
+    """Fetch one feed (conditional GET) and parse it. Failures are returned, not raised."""
+    started = _now()
+    v = validators or Validators(None, None)
+    try:
+        response = fetch_with_retries(feed.url, policy, v.etag, v.last_modified)
+        if response.status == 304:
+            return FeedPoll(feed, started, response, None, None)
+        parsed = parse_feed(response.body, response.final_url, response.content_type)
+        return FeedPoll(feed, started, response, parsed, None)
+    except PactwatchError as exc:
+        return FeedPoll(feed, started, None, None, exc)
+
+
+def _fetch_one(job: PageJob, policy: FetchPolicy, story: Story,
+               gate: threading.Semaphore) -> PageResult:
+    started = _now()
+    known = job.known.validators if job.known else Validators(None, None)
+    with gate:
+        try:
+            response = fetch_with_retries(job.entry.canonical_url, policy, known.etag,
+                                          known.last_modified)
+        except PactwatchError as exc:
+            return PageResult(job, started, None, None, exc, "page")
+    if response.status == 304:
+        return PageResult(job, started, response, None, None, "page")
+    try:
+        extracted = extract_article(response.body, response.final_url, response.content_type,
+                                    job.entry.title, job.entry.summary)
+    except PactwatchError as exc:
+        return PageResult(job, started, response, None, exc, "extract")
+    except Exception as exc:  # a parser bug on one page must not sink the batch
+        error = TerminalError(f"extraction crashed: {exc.__class__.__name__}: {exc}")
+        return PageResult(job, started, response, None, error, "extract")
+    version = _version(job, started, extracted, judge(story, extracted.title, extracted.text))
+    return PageResult(job, started, response, version, None, "page")
+
+
+def _version(job: PageJob, fetched_at: datetime, extracted: Extracted,
+             relevance: Relevance) -> VersionInput:
+    return VersionInput(
+        canonical_url=job.entry.canonical_url, url=job.entry.url, outlet=job.feed.name,
+        feed_id=None, is_seed=False, fetched_at=fetched_at,
+        published_at=job.entry.published_at, extracted=extracted, relevance=relevance)
+
+
+@task(name="fetch-extract-batch", cache_policy=NO_CACHE)
+def fetch_and_extract(jobs: list[PageJob], policy: FetchPolicy, story: Story,
+                      per_host: int) -> list[PageResult]:
+    """Fetch, extract and judge a batch of pages, at most `per_host` at a time per host."""
+    gates: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(per_host))
+    for job in jobs:
+        _ = gates[urlsplit(job.entry.canonical_url).netloc]
+    workers = max(1, min(8, len(jobs), per_host * len(gates)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_fetch_one, j, policy, story,
+                               gates[urlsplit(j.entry.canonical_url).netloc]) for j in jobs]
+        return [f.result() for f in futures]
+
+
+@task(name="analyse-batch", cache_policy=NO_CACHE)
+def analyse(versions: list[VersionInput], model: str,
+            story: Story) -> tuple[str, list[nlp.DocAnalysis]]:
+    """Sentences and entities of the relevant versions, one nlp.pipe over the batch."""
+    pipeline = nlp.load_model(model)
+    texts = [v.extracted.text for v in versions]
+    return nlp.model_version(pipeline), nlp.analyse(pipeline, texts, story.alias_index())
+
+
+def _is_transient(task: object, run: object, state: object) -> bool:
+    try:
+        state.result()  # type: ignore[attr-defined]
+    except TransientError:
+        return True
+    except Exception as exc:
+        return "lock" in str(exc).lower() or isinstance(exc, OSError)
+    return False
+
+
+@task(name="load-batch", cache_policy=NO_CACHE, retries=3,
+      retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_jitter_factor=0.5,
+      retry_condition_fn=_is_transient)
+def load(warehouse_path: str, batch: Batch) -> dict[str, int]:
+    """Write one batch in one transaction; retried when the file is locked or I/O fails."""
+    con = connect(warehouse_path)
+    try:
+        return load_batch(con, batch)
+    finally:
+        con.close()

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: migrations, views, bulk loads and the analysts' snapshot. No Prefect."""

@@ -1,0 +1,118 @@
+"""Connections, migrations and the read-only snapshot analysts query."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+MIGRATIONS = "migrations"
+VIEWS = "views"
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be opened, migrated or written; the message says why."""
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without tzinfo (how the warehouse stores every timestamp)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _sql_files(folder: str) -> list[tuple[str, str]]:
+    root = resources.files("warehouse") / folder
+    files = sorted(p for p in root.iterdir() if p.name.endswith(".sql"))
+    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file. Raises WarehouseError naming the file and the cause."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"no warehouse at {path}: run `pactwatch run` first")
+    try:
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(path), read_only=read_only)
+    except (duckdb.Error, OSError) as exc:
+        raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending numbered migrations, then (re)create the views. Returns applied names."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for name, sql in _sql_files(MIGRATIONS):
+        version = int(name.split("_", 1)[0])
+        if version in done:
+            continue
+        with transaction(con):
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [version, name, utcnow()])
+        applied.append(name)
+    with transaction(con):
+        for _name, sql in _sql_files(VIEWS):
+            con.execute(sql)
+    return applied
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, rolled back on any exception (which is re-raised)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextmanager
+def open_warehouse(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open read-write and migrate; closes the connection on exit."""
+    con = connect(path)
+    try:
+        migrate(con)
+        yield con
+    except duckdb.Error as exc:
+        raise WarehouseError(f"warehouse {path}: {exc}") from exc
+    finally:
+        con.close()
+
+
+def snapshot_path(path: str | Path) -> Path:
+    """Where the read-only snapshot of `path` is published: `<stem>.snapshot.duckdb`."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
+
+
+def publish_snapshot(path: str | Path) -> Path:
+    """Copy the (closed, checkpointed) warehouse to its snapshot path, replaced atomically.
+
+    Readers that hold the old snapshot open keep reading it; new readers get the new one.
+    """
+    path = Path(path)
+    con = connect(path)
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    target = snapshot_path(path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise WarehouseError(f"cannot publish snapshot {target}: {exc}") from exc
+    return target

@@ -1,0 +1,111 @@
+"""Reads the flow needs to plan a pass: validators, known entries, latest versions; run rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from warehouse.db import transaction, utcnow
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a conditional GET sends back: the last ETag and Last-Modified seen."""
+
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """What the warehouse knows of one canonical URL seen in feeds before."""
+
+    article_id: str | None
+    fingerprints: frozenset[str]
+    content_hash: str | None
+    validators: Validators
+    failed_terminally: bool
+
+
+def _temp_keys(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE _keys (k VARCHAR)")
+    import pyarrow as pa
+
+    con.register("_keys_in", pa.table({"k": list(keys)}))
+    con.execute("INSERT INTO _keys SELECT k FROM _keys_in")
+    con.unregister("_keys_in")
+
+
+def feed_validators(con: duckdb.DuckDBPyConnection) -> dict[str, Validators]:
+    """Latest successful poll's ETag / Last-Modified per feed URL."""
+    rows = con.execute("""
+        SELECT url, etag, last_modified FROM fetches
+        WHERE kind = 'feed' AND outcome = 'ok'
+        QUALIFY row_number() OVER (PARTITION BY url ORDER BY requested_at DESC) = 1
+    """).fetchall()
+    return {url: Validators(etag, lm) for url, etag, lm in rows}
+
+
+def url_states(con: duckdb.DuckDBPyConnection,
+               canonical_urls: Iterable[str]) -> dict[str, UrlState]:
+    """For each canonical URL already seen in a feed or stored as an article: its entry
+    fingerprints, latest content hash, last page validators and whether its last page
+    fetch failed terminally."""
+    _temp_keys(con, canonical_urls)
+    rows = con.execute("""
+        WITH fp AS (SELECT canonical_url, list(DISTINCT fingerprint) AS fps
+                    FROM feed_entries JOIN _keys ON k = canonical_url GROUP BY 1),
+        a AS (SELECT canonical_url, article_id FROM articles JOIN _keys ON k = canonical_url),
+        v AS (SELECT article_id, content_hash FROM article_versions
+              WHERE article_id IN (SELECT article_id FROM a)
+              QUALIFY row_number() OVER (PARTITION BY article_id
+                                         ORDER BY fetched_at DESC, version_id DESC) = 1),
+        f AS (SELECT url, outcome, error_class, etag, last_modified
+              FROM fetches JOIN _keys ON k = url WHERE kind = 'page'
+              QUALIFY row_number() OVER (PARTITION BY url ORDER BY requested_at DESC) = 1),
+        ok AS (SELECT url, etag, last_modified FROM fetches JOIN _keys ON k = url
+               WHERE kind = 'page' AND outcome = 'ok'
+               QUALIFY row_number() OVER (PARTITION BY url ORDER BY requested_at DESC) = 1)
+        SELECT k, a.article_id, fp.fps, v.content_hash, ok.etag, ok.last_modified,
+               coalesce(f.outcome = 'failed' AND f.error_class = 'terminal', false)
+        FROM _keys
+        LEFT JOIN fp ON fp.canonical_url = k LEFT JOIN a ON a.canonical_url = k
+        LEFT JOIN v USING (article_id) LEFT JOIN f ON f.url = k LEFT JOIN ok ON ok.url = k
+        WHERE fp.fps IS NOT NULL OR a.article_id IS NOT NULL
+    """).fetchall()
+    return {url: UrlState(aid, frozenset(fps or ()), chash, Validators(etag, lm), bool(dead))
+            for url, aid, fps, chash, etag, lm, dead in rows}
+
+
+def seeds_loaded(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Canonical URLs of seed articles already in the warehouse."""
+    return {r[0] for r in con.execute(
+        "SELECT canonical_url FROM articles WHERE is_seed").fetchall()}
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None,
+              config_path: str, note: str | None) -> datetime:
+    """Record a run as `running`; returns its start time.
+
+    A run still `running` from before was cut off (one writer at a time): it is marked
+    `abandoned`; its completed batches stay, as each was committed whole.
+    """
+    started = utcnow()
+    with transaction(con):
+        con.execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'")
+        con.execute("INSERT INTO runs (run_id, flow_run_id, started_at, status, config_path, note)"
+                    " VALUES (?, ?, ?, 'running', ?, ?)",
+                    [run_id, flow_run_id, started, config_path, note])
+    return started
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str,
+               counts: dict[str, int]) -> None:
+    """Mark a run finished with its counters (keys are `runs` column names)."""
+    columns = ", ".join(f"{k} = ?" for k in counts)
+    with transaction(con):
+        con.execute(f"UPDATE runs SET status = ?, finished_at = ?, {columns} WHERE run_id = ?",
+                    [status, utcnow(), *counts.values(), run_id])

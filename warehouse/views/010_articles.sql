@@ -1,0 +1,44 @@
+-- v_article_versions: every stored version with its number (1 = first seen).
+CREATE OR REPLACE VIEW v_article_versions AS
+WITH versions AS (
+    SELECT * FROM article_versions
+),
+final AS (
+    SELECT
+        v.*,
+        row_number() OVER (PARTITION BY v.article_id ORDER BY v.fetched_at, v.version_id)
+            AS version_no,
+        count(*) OVER (PARTITION BY v.article_id) AS version_count
+    FROM versions v
+)
+SELECT * FROM final;
+
+-- v_articles: one row per article, showing its latest version.
+CREATE OR REPLACE VIEW v_articles AS
+WITH latest AS (
+    SELECT * FROM v_article_versions WHERE version_no = version_count
+),
+final AS (
+    SELECT
+        a.article_id,
+        a.canonical_url AS url,
+        l.title,
+        coalesce(a.outlet, l.site_name) AS outlet,
+        l.published_at,
+        a.first_seen_at,
+        a.is_seed,
+        l.relevant,
+        l.relevance_reason,
+        l.text,
+        l.author,
+        l.language,
+        l.extraction_method,
+        l.extraction_note,
+        l.version_count,
+        l.version_id AS latest_version_id,
+        l.fetched_at AS last_fetched_at,
+        a.feed_id
+    FROM articles a
+    JOIN latest l USING (article_id)
+)
+SELECT * FROM final;
