@@ -82,6 +82,8 @@ def extract_article(body: bytes, url: str, content_type: str = "",
     html, decode_note = decode_html(body, content_type)
     lang = _HTML_LANG.search(html[:4096])
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_precision=True)
+    if isinstance(doc, dict):  # only with as_dict=True; never here
+        raise TypeError("trafilatura returned a dict")
     text = (doc.text or "").strip() if doc is not None else ""
     if len(text) >= MIN_TEXT_CHARS and doc is not None:
         return Extracted(

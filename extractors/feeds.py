@@ -81,13 +81,13 @@ def parse_feed(body: bytes, feed_url: str, content_type: str = "",
     """
     if not body.strip():
         raise TerminalError("empty response body, not a feed")
-    headers = {"content-location": feed_url}
-    if content_type:
-        headers["content-type"] = content_type
+    headers = {"content-location": feed_url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
-    bozo = str(parsed.get("bozo_exception") or "") if parsed.get("bozo") else None
-    if not parsed.entries and bozo and not parsed.get("version"):
-        raise TerminalError(f"not a feed: {bozo}")
+    exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    # A feed served as text/html or text/plain is common and harmless once parsed.
+    bozo = None if exc is None or isinstance(exc, feedparser.NonXMLContentType) else str(exc)
+    if not parsed.entries and exc is not None and not parsed.get("version"):
+        raise TerminalError(f"not a feed: {exc}")
     entries, skipped = [], []
     for raw in parsed.entries[:max_entries]:
         try:

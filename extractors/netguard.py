@@ -23,8 +23,8 @@ def address_problem(ip: str) -> str | None:
     addr = ipaddress.ip_address(ip)
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
-    for attr in ("is_loopback", "is_private", "is_link_local", "is_multicast",
-                 "is_reserved", "is_unspecified"):
+    for attr in ("is_loopback", "is_link_local", "is_multicast", "is_unspecified",
+                 "is_reserved", "is_private"):
         if getattr(addr, attr):
             return attr.removeprefix("is_").replace("_", "-")
     if not addr.is_global:

@@ -69,10 +69,11 @@ def load_model(name: str) -> Any:
 
 def model_version(nlp: Any) -> str:
     """`spacy X / model Y / component` for recording on every output row."""
-    import spacy
+    from spacy import about
 
     meta = nlp.meta
-    return f"spacy {spacy.__version__}; {meta['lang']}_{meta['name']} {meta['version']}; {COMPONENT}"
+    model = f"{meta['lang']}_{meta['name']} {meta['version']}"
+    return f"spacy {about.__version__}; {model}; {COMPONENT}"
 
 
 def canonical_name(text: str, label: str, locative: bool, aliases: dict[str, Alias]) -> str:
@@ -111,7 +112,7 @@ def _is_locative(ent: Any) -> bool:
 
 
 def _analyse_doc(doc: Any, aliases: dict[str, Alias]) -> DocAnalysis:
-    sentences = []
+    sentences: list[Sentence] = []
     sent_of: dict[int, int] = {}
     for sent in doc.sents:
         if not sent.text.strip():

@@ -33,7 +33,7 @@ def canonical_url(url: str) -> str:
     if ":" in host:
         host = f"[{host}]"
     port = parts.port
-    if port and not (scheme == "http" and port == 80 or scheme == "https" and port == 443):
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~") or "/"
     if len(path) > 1:

@@ -25,13 +25,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: DevServer
 
     def log_message(self, format: str, *args: object) -> None:
-        self.server.requests.append(f"{self.command} {self.path}")
+        """Quiet: requests are recorded in `server.requests` instead."""
 
     def do_GET(self) -> None:
+        self.server.requests.append(f"GET {self.path}")
         path = self.path.split("?", 1)[0]
         route = self.server.routes.get(path)
         if route is not None:
-            self.server.requests.append(f"GET {self.path}")
             route(self)
             return
         file = (self.server.root / path.lstrip("/")).resolve()

@@ -12,16 +12,21 @@ from prefect import flow, get_run_logger, runtime, unmapped
 
 from extractors.articles import Extracted
 from extractors.relevance import judge
-from flows import tasks
-from flows.rows import (VersionInput, article_rows, entry_row, failure_row, fetch_row,
-                        nlp_rows)
-from flows.settings import Settings, load_settings
 from extractors.urls import url_id
+from flows import tasks
+from flows.rows import VersionInput, article_rows, entry_row, failure_row, fetch_row, nlp_rows
+from flows.settings import Settings, load_settings
 from warehouse.db import open_warehouse, publish_snapshot
 from warehouse.load import Batch
 from warehouse.seedfiles import seed_articles
-from warehouse.state import UrlState, feed_validators, finish_run, seeds_loaded, start_run, \
-    url_states
+from warehouse.state import (
+    UrlState,
+    feed_validators,
+    finish_run,
+    seeds_loaded,
+    start_run,
+    url_states,
+)
 
 
 @dataclass

@@ -132,7 +132,9 @@ def nlp_rows(v: VersionInput, doc: DocAnalysis, nlp_method: str,
     `label_of` maps canonical names from the alias table to their label, so "Moscow" used
     as an actor is the GPE Russia whatever spaCy called the mention.
     """
-    sentences, entities, mentions = [], {}, []
+    sentences: list[Row] = []
+    entities: dict[str, Row] = {}
+    mentions: list[Row] = []
     sid = {s.idx: f"{v.version_id}:{s.idx}" for s in doc.sentences}
     for s in doc.sentences:
         sentences.append({"sentence_id": sid[s.idx], "version_id": v.version_id,

@@ -63,7 +63,8 @@ class _Reader:
         self.data: dict[str, Any] = data
         unknown = set(data) - allowed if allowed is not None else set()
         if unknown:
-            self.fail(sorted(unknown)[0], f"unknown key (allowed: {', '.join(sorted(allowed or []))})")
+            allowed_list = ", ".join(sorted(allowed or []))
+            self.fail(sorted(unknown)[0], f"unknown key (allowed: {allowed_list})")
 
     def fail(self, key: str, message: str) -> None:
         where = f"[{self.table}].{key}" if key else f"[{self.table}]"
@@ -76,7 +77,7 @@ class _Reader:
                 self.fail(key, "is required")
             return default
         value = self.data[key]
-        if isinstance(value, bool) and kind in (int, float, (int, float)) or not isinstance(
+        if (isinstance(value, bool) and kind in (int, float, (int, float))) or not isinstance(
                 value, kind):
             names = kind.__name__ if isinstance(kind, type) else "number"
             self.fail(key, f"must be {names}, got {value!r}")
@@ -151,7 +152,8 @@ def _story(file: Path, user: Any) -> Story:
         keywords=r.strings("keywords", ()),
         groups={k: groups.strings(k, ()) for k in groups.data},
         min_score=r.get("min_score", int, 3),
-        aliases=_aliases(file, builtin.get("aliases", [])) + _aliases(file, user.get("aliases", [])),
+        aliases=_aliases(file, builtin.get("aliases", []))
+        + _aliases(file, user.get("aliases", [])),
     )
 
 

@@ -21,8 +21,8 @@ from extractors.http import FetchPolicy, Response, fetch_with_retries
 from extractors.relevance import Relevance, judge
 from extractors.story import Story
 from flows.rows import VersionInput
-from warehouse.db import connect
 from flows.settings import FeedConfig
+from warehouse.db import connect
 from warehouse.load import Batch, load_batch
 from warehouse.state import UrlState, Validators
 

@@ -27,7 +27,7 @@ def utcnow() -> datetime:
 
 def _sql_files(folder: str) -> list[tuple[str, str]]:
     root = resources.files("warehouse") / folder
-    files = sorted(p for p in root.iterdir() if p.name.endswith(".sql"))
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
     return [(p.name, p.read_text(encoding="utf-8")) for p in files]
 
 
@@ -46,8 +46,8 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply pending numbered migrations, then (re)create the views. Returns applied names."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for name, sql in _sql_files(MIGRATIONS):

@@ -1,0 +1,45 @@
+"""Shared fixtures: real loopback HTTP servers, real DuckDB files, one Prefect harness."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.devserver import DevServer
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[DevServer]:
+    """A loopback server over an empty folder; tests add files and routes."""
+    with DevServer(tmp_path / "site") as srv:
+        (tmp_path / "site").mkdir()
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One Prefect test server for the session, heartbeat off (it costs 1 s per flow run)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), \
+            prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+def write_config(path: Path, feeds: list[tuple[str, str]], extra: str = "") -> Path:
+    """A config with loopback allowed, fast retries, and the given (name, url) feeds."""
+    text = ('[warehouse]\npath = "wh/pactwatch.duckdb"\n[fetch]\nallow_private_addresses = true\n'
+            'retries = 1\nbackoff_seconds = 0.05\ntimeout_seconds = 2\n' + extra)
+    for name, url in feeds:
+        text += f'\n[[feeds]]\nname = "{name}"\nurl = "{url}"\n'
+    path.write_text(text, encoding="utf-8")
+    return path

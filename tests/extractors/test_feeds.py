@@ -1,0 +1,69 @@
+"""Feed parsing on fixture files (each file's header says what it tests)."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from extractors.errors import TerminalError
+from extractors.feeds import parse_feed
+
+FEEDS = Path(__file__).parents[1] / "data" / "feeds"
+
+
+def test_rss2_entries_are_canonical_and_utc() -> None:
+    feed = parse_feed((FEEDS / "rss2.xml").read_bytes(), "https://ledger.example/rss")
+    assert [e.canonical_url for e in feed.entries] == [
+        "https://ledger.example/a/pact", "https://ledger.example/a/seoul"]
+    assert feed.entries[0].published_at == datetime(2024, 6, 19, 14, 40, tzinfo=UTC)
+    assert feed.entries[0].guid.endswith("ledger-1")  # a permalink guid, resolved by feedparser
+    assert feed.bozo_reason is None
+
+
+def test_atom_relative_link_and_updated() -> None:
+    [entry] = parse_feed((FEEDS / "atom.xml").read_bytes(), "https://wire.example/feed").entries
+    assert entry.canonical_url == "https://wire.example/news/axis"
+    assert entry.updated_at == datetime(2024, 6, 21, 10, tzinfo=UTC)
+    assert entry.published_at == datetime(2024, 6, 20, 9, tzinfo=UTC)
+
+
+def test_rss1_rdf() -> None:
+    [entry] = parse_feed((FEEDS / "rss1.rdf").read_bytes(), "https://monitor.example/").entries
+    assert entry.title == "Japan and South Korea protest"
+    assert entry.published_at == datetime(2024, 6, 22, 3, tzinfo=UTC)
+
+
+def test_rss091_latin1_without_dates() -> None:
+    [entry] = parse_feed((FEEDS / "rss091.xml").read_bytes(), "http://old.example/").entries
+    assert entry.title == "Pyongyang à Moscou"
+    assert entry.published_at is None
+
+
+def test_malformed_feed_keeps_recovered_entries_and_says_why() -> None:
+    feed = parse_feed((FEEDS / "malformed.xml").read_bytes(), "https://broken.example/")
+    assert len(feed.entries) == 2
+    assert feed.bozo_reason and "not well-formed" in feed.bozo_reason
+
+
+def test_html_is_not_a_feed() -> None:
+    with pytest.raises(TerminalError, match="not a feed"):
+        parse_feed((FEEDS / "not_a_feed.html").read_bytes(), "https://x.example/", "text/html")
+
+
+def test_empty_body_is_not_a_feed() -> None:
+    with pytest.raises(TerminalError, match="empty response body"):
+        parse_feed(b"  \n", "https://x.example/")
+
+
+def test_entries_without_usable_links_are_skipped_with_reasons() -> None:
+    feed = parse_feed((FEEDS / "no_links.xml").read_bytes(), "https://x.example/")
+    assert feed.entries == ()
+    assert len(feed.skipped) == 2 and "no link" in feed.skipped[0]
+
+
+def test_fingerprint_changes_with_summary() -> None:
+    body = (FEEDS / "rss2.xml").read_bytes()
+    a = parse_feed(body, "https://ledger.example/rss").entries[0]
+    b = parse_feed(body.replace(b"pledge mutual aid", b"pledge aid"),
+                   "https://ledger.example/rss").entries[0]
+    assert a.fingerprint != b.fingerprint
