@@ -67,8 +67,11 @@ class _Reader:
             self.fail(sorted(unknown)[0], f"unknown key (allowed: {allowed_list})")
 
     def fail(self, key: str, message: str) -> None:
-        where = f"[{self.table}].{key}" if key else f"[{self.table}]"
-        raise ConfigError(f"{self.file}: {where.replace('[].', '')} {message}")
+        if not self.table:
+            where = f"[{key}]" if key else "top level"
+        else:
+            where = f"[{self.table}].{key}" if key else f"[{self.table}]"
+        raise ConfigError(f"{self.file}: {where} {message}")
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = None,
             required: bool = False) -> Any:

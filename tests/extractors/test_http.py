@@ -142,7 +142,7 @@ def test_non_utf8_page_is_decoded_from_its_charset(server: DevServer) -> None:
 
 def test_loopback_is_refused_without_the_switch(server: DevServer) -> None:
     (server.root / "x.html").write_text("hello")
-    with pytest.raises(BlockedAddressError, match="127.0.0.1 is loopback"):
+    with pytest.raises(BlockedAddressError, match=r"127\.0\.0\.1 is loopback"):
         fetch(f"{server.base_url}/x.html", FetchPolicy())
     assert server.requests == []
 

@@ -26,7 +26,7 @@ def fake(*ips: str):
 
 
 def test_name_resolving_to_metadata_address_is_refused() -> None:
-    with pytest.raises(BlockedAddressError, match="169.254.169.254"):
+    with pytest.raises(BlockedAddressError, match=r"169\.254\.169\.254"):
         resolve("metadata.example", 80, False, fake("169.254.169.254"))
 
 

@@ -3,7 +3,8 @@ from extractors.story import Story
 
 STORY = Story(
     name="pact", keywords=("treaty", "pact"), min_score=3,
-    groups={"russia": ("Russia", "Putin", "Kremlin"), "north_korea": ("North Korea", "Kim Jong-un")},
+    groups={"russia": ("Russia", "Putin", "Kremlin"),
+            "north_korea": ("North Korea", "Kim Jong-un")},
 )
 
 

@@ -1,0 +1,90 @@
+"""The `pactwatch` command as a user runs it: a real process, real server, real files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows import demo
+from flows.cli import format_table
+
+pytestmark = pytest.mark.e2e
+
+
+def pactwatch(*args: str, cwd: Path, env: dict[str, str] | None = None
+              ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ("[warehouse]\npath = 'w.duckdb'\n", "[[feeds]] must list at least one feed"),
+    ("[[feeds]]\nname = 'a'\nurl = 'https://a.example/rss'\n", "[warehouse] is required"),
+    ("[warehouse]\npath = 'w.duckdb'\n[fetch]\ntimeout_seconds = 'soon'\n"
+     "[[feeds]]\nname = 'a'\nurl = 'https://a.example/rss'\n",
+     "[fetch].timeout_seconds must be number, got 'soon'"),
+    ("[warehouse]\npath = 'w.duckdb'\n[fetch]\nallow_private = true\n"
+     "[[feeds]]\nname = 'a'\nurl = 'https://a.example/rss'\n",
+     "[fetch].allow_private unknown key"),
+    ("[warehouse]\npath = 'w.duckdb'\n[[feeds]]\nname = 'a'\nurl = 'ftp://a.example/rss'\n",
+     "[feeds[0]].url must be an http(s) URL"),
+    ("[warehouse\n", "not valid TOML"),
+])
+def test_bad_config_exits_2_with_one_line(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "c.toml").write_text(toml)
+    result = pactwatch("run", "--config", "c.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert str(tmp_path / "c.toml") in result.stderr
+
+
+def test_unusable_warehouse_exits_3(tmp_path: Path) -> None:
+    (tmp_path / "w.duckdb").write_bytes(b"garbage" * 1000)
+    (tmp_path / "c.toml").write_text("[warehouse]\npath = 'w.duckdb'\n[[feeds]]\n"
+                                     "name = 'a'\nurl = 'https://a.example/rss'\n")
+    result = pactwatch("run", "--config", str(tmp_path / "c.toml"), cwd=Path("/"))
+    assert result.returncode == 3 and "cannot open warehouse" in result.stderr
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_run_then_status_and_sql_while_the_live_file_is_locked(tmp_path: Path) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    env = {"PREFECT_API_URL": str(PREFECT_API_URL.value())}  # the session's test server
+    with demo.serve_edition(2, port=0) as server:
+        config = demo.demo_config(tmp_path, server.server_address[1])
+        other_dir = tmp_path / "elsewhere"
+        other_dir.mkdir()
+        result = pactwatch("run", "--config", str(config), cwd=other_dir, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "articles new 21, updated 0" in result.stdout
+    assert "failed [page]" in result.stdout and "HTTP 404" in result.stdout
+    assert (tmp_path / "pactwatch.duckdb").exists()  # beside the config, not in cwd
+
+    writer = duckdb.connect(str(tmp_path / "pactwatch.duckdb"))  # a run holding the file
+    try:
+        status = pactwatch("status", "--config", str(config), cwd=tmp_path)
+        assert status.returncode == 0, status.stderr
+        assert "completed" in status.stdout and "article_versions" in status.stdout
+        sql = pactwatch("sql", "SELECT count(*) AS n FROM v_articles WHERE relevant",
+                        "--config", str(config), cwd=tmp_path)
+        assert sql.returncode == 0 and sql.stdout.split()[:3] == ["n", "--", "21"]
+        as_csv = pactwatch("sql", "SELECT outlet, count(*) AS n FROM v_articles GROUP BY 1 "
+                           "ORDER BY 1", "--csv", "--config", str(config), cwd=tmp_path)
+        assert as_csv.stdout.splitlines()[0] == "outlet,n"
+        bad = pactwatch("sql", "SELECT nope FROM v_articles", "--config", str(config),
+                        cwd=tmp_path)
+        assert bad.returncode == 1 and "query failed" in bad.stderr
+    finally:
+        writer.close()
+
+
+def test_format_table_cuts_long_cells() -> None:
+    out = format_table(["a", "b"], [(1, "x" * 100), (None, "y")], width=10)
+    assert out.splitlines() == ["a     b", "----  ----------", "1     xxxxxxxxx…",
+                                "NULL  y"]

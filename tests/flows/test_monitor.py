@@ -1,0 +1,145 @@
+"""End to end: real Prefect flow runs over loopback feeds into a real DuckDB file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows import demo
+from flows.devserver import DevServer
+from flows.monitor import monitor
+from tests.conftest import write_config
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
+CONTENT_TABLES = ("articles", "article_versions", "sentences", "entities", "mentions",
+                  "feed_entries", "feeds")
+
+
+@pytest.fixture
+def demo_server() -> Iterator[DevServer]:
+    server = demo.serve_edition(1, port=0)
+    with server:
+        yield server
+
+
+def counts(path: Path) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                for t in CONTENT_TABLES}
+    finally:
+        con.close()
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: DevServer
+                                                   ) -> None:
+    config = demo.demo_config(tmp_path, demo_server.server_address[1])
+    first = monitor(str(config))
+    assert first.seeds_loaded == 2
+    assert first.counts["articles_new"] == 12 and first.counts["articles_failed"] == 2
+
+    demo.set_edition(demo_server, 2)
+    second = monitor(str(config))
+    assert second.counts["articles_new"] == 9 and second.counts["articles_updated"] == 1
+    wh = tmp_path / "pactwatch.duckdb"
+    after_two = counts(wh)
+    assert after_two["articles"] == 23 and after_two["article_versions"] == 24
+
+    third = monitor(str(config))
+    assert third.counts["feeds_not_modified"] == 3
+    assert third.counts["articles_new"] + third.counts["articles_updated"] == 0
+    assert counts(wh) == after_two
+
+    snap = Path(third.snapshot)
+    assert snap.name == "pactwatch.snapshot.duckdb" and counts(snap) == after_two
+    # what an analyst sees
+    off_topic = query(snap, "SELECT title FROM v_articles WHERE NOT relevant ORDER BY title")
+    assert off_topic == [("City council approves new harbour bridge",),
+                         ("Typhoon season: ports on alert across the region",)]
+    [(versions, text)] = query(snap, "SELECT version_count, text FROM v_articles "
+                                     "WHERE url LIKE '%us-says-north-korean-shells%'")
+    assert versions == 2 and "13,000 containers" in text
+    [(n_feeds,)] = query(snap, "SELECT count(DISTINCT feed_id) FROM feed_entries "
+                               "WHERE canonical_url LIKE '%new-axis-moscow%'")
+    assert n_feeds == 2  # the same story in two feeds, one article
+    failed = query(snap, "SELECT stage, error_class, reason FROM v_failures "
+                         "WHERE url LIKE '%.html' AND stage = 'page' ORDER BY reason")
+    assert ("page", "terminal", "HTTP 404 Not Found") in failed
+    assert ("page", "transient", "HTTP 500 Internal Server Error") in failed
+    [(method, note)] = query(snap, "SELECT extraction_method, extraction_note FROM v_articles "
+                                   "WHERE url LIKE '%video-kim%'")
+    assert method == "feed-summary" and "used the feed summary" in note
+    seeds = query(snap, "SELECT author, published_at::DATE::VARCHAR FROM v_articles "
+                        "WHERE is_seed ORDER BY published_at")
+    assert seeds == [("Sededin Dedovic", "2024-06-20"), (None, "2024-06-21")]
+    top = query(snap, "SELECT canonical_name FROM v_entities ORDER BY mention_count DESC LIMIT 4")
+    assert {r[0] for r in top} >= {"Russia", "North Korea", "Vladimir Putin"} - {"x"}
+    runs = query(snap, "SELECT status FROM v_runs")
+    assert runs == [("completed",)] * 3
+
+
+RELEVANT = ("Russian President Vladimir Putin and North Korean leader Kim Jong Un signed a "
+            "treaty on mutual defence. The pact commits Russia and North Korea to aid each other. ")
+
+
+def page(title: str, body: str = RELEVANT * 3) -> str:
+    return (f"<html lang='en'><head><title>{title}</title></head><body><article><h1>{title}"
+            f"</h1><p>{body}</p><p>{body}</p></article></body></html>")
+
+
+def rss(*links: str) -> str:
+    items = "".join(f"<item><title>Item {i}</title><link>{link}</link></item>"
+                    for i, link in enumerate(links))
+    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}"
+            "</channel></rss>")
+
+
+def test_broken_feeds_and_pages_are_recorded_and_the_pass_completes(
+        tmp_path: Path, server: DevServer) -> None:
+    site = server.root
+    (site / "good.xml").write_text(rss("/a.html", "/latin1.html", "/gone.html"))
+    (site / "a.html").write_text(page("Pact signed"))
+    latin = page("Traité", RELEVANT + "Le traité « défense » à Moscou. ").encode("cp1252")
+    (site / "latin1.html").write_bytes(latin)
+    (site / "broken.xml").write_text(rss("/a.html", "/b.html").replace("<title>T", "<title>T &"))
+    (site / "b.html").write_text(page("Second"))
+    (site / "home.html").write_text("<html><body>Welcome</body></html>")
+
+    def slow(h):  # past the 2 s timeout of write_config
+        import time
+        time.sleep(3)
+    server.routes["/slow.xml"] = slow
+    from tests.extractors.test_http import reply
+    server.routes["/redirect.xml"] = reply(301, Location="/good.xml")
+    server.routes["/err.xml"] = reply(500)
+    feeds = [("good", "/good.xml"), ("broken", "/broken.xml"), ("html", "/home.html"),
+             ("missing", "/nope.xml"), ("error", "/err.xml"), ("slow", "/slow.xml"),
+             ("moved", "/redirect.xml")]
+    config = write_config(tmp_path / "c.toml", [(n, server.base_url + p) for n, p in feeds])
+    summary = monitor(str(config))
+    assert summary.counts["feeds_failed"] == 4
+    assert summary.counts["articles_new"] == 3 and summary.counts["articles_failed"] == 1
+    wh = tmp_path / "wh" / "pactwatch.duckdb"
+    reasons = dict(query(wh, "SELECT url, reason FROM v_failures WHERE stage = 'feed'"))
+    base = server.base_url
+    assert reasons[f"{base}/nope.xml"] == "HTTP 404 Not Found"
+    assert reasons[f"{base}/err.xml"] == "HTTP 500 Internal Server Error"
+    assert reasons[f"{base}/slow.xml"].startswith("timed out")
+    assert reasons[f"{base}/home.html"].startswith("not a feed")
+    assert "entries recovered" in reasons[f"{base}/broken.xml"]
+    [(text,)] = query(wh, "SELECT text FROM v_articles WHERE url LIKE '%latin1.html'")
+    assert "« défense » à Moscou" in text
+    health = dict(query(wh, "SELECT name, consecutive_failures FROM v_feeds"))
+    assert health == {"good": 0, "broken": 0, "html": 1, "missing": 1, "error": 1, "slow": 1,
+                      "moved": 0}

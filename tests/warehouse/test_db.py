@@ -1,0 +1,95 @@
+"""Migrations, bulk loads and the snapshot, on real DuckDB files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.db import (
+    WarehouseError,
+    connect,
+    migrate,
+    open_warehouse,
+    publish_snapshot,
+    snapshot_path,
+)
+from warehouse.load import Batch, insert_rows, load_batch
+
+PUBLIC_VIEWS = {"v_articles", "v_article_versions", "v_entities", "v_runs", "v_failures",
+                "v_feeds"}
+
+
+def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb")
+    assert migrate(con) == ["001_init.sql"]
+    assert migrate(con) == []
+    views = {r[0] for r in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert views >= PUBLIC_VIEWS
+    assert con.execute("SELECT version FROM schema_migrations").fetchall() == [(1,)]
+
+
+def article(i: int) -> dict[str, object]:
+    return {"article_id": f"a{i}", "canonical_url": f"https://x.example/{i}",
+            "url": f"https://x.example/{i}?utm_source=rss", "outlet": "X", "feed_id": None,
+            "is_seed": False, "first_seen_at": datetime(2024, 6, 20), "run_id": "r1"}
+
+
+def test_insert_rows_skips_existing_keys(tmp_path: Path) -> None:
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        assert insert_rows(con, "articles", [article(i) for i in range(1000)]) == 1000
+        assert insert_rows(con, "articles", [article(i) for i in range(990, 1010)]) == 10
+        assert con.execute("SELECT count(*) FROM articles").fetchall() == [(1010,)]
+
+
+def test_a_failing_batch_writes_nothing(tmp_path: Path) -> None:
+    batch = Batch()
+    batch.add("articles", article(1))
+    batch.add("sentences", {"sentence_id": "s1"})  # NOT NULL columns missing
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        with pytest.raises(duckdb.Error):
+            load_batch(con, batch)
+        assert con.execute("SELECT count(*) FROM articles").fetchall() == [(0,)]
+
+
+def test_unusable_warehouse_path_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(WarehouseError, match="cannot open warehouse"):
+        connect(tmp_path / "file" / "w.duckdb")
+    (tmp_path / "junk.duckdb").write_bytes(b"this is not a duckdb file" * 100)
+    with pytest.raises(WarehouseError, match=r"junk\.duckdb"):
+        connect(tmp_path / "junk.duckdb")
+
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(*) FROM articles").fetchall()[0][0], flush=True)
+time.sleep(30)
+"""
+
+
+def test_snapshot_is_replaced_while_an_analyst_holds_it_open(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with open_warehouse(path) as con:
+        insert_rows(con, "articles", [article(1)])
+    snap = publish_snapshot(path)
+    assert snap == snapshot_path(path) == tmp_path / "w.snapshot.duckdb"
+    analyst = subprocess.Popen([sys.executable, "-c", HOLD, str(snap)], stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        assert analyst.stdout and analyst.stdout.readline().strip() == "1"
+        with open_warehouse(path) as con:  # the live file is free for the writer
+            insert_rows(con, "articles", [article(2)])
+        publish_snapshot(path)  # and the snapshot can be replaced under the reader
+        reader = duckdb.connect(str(snap), read_only=True)
+        assert reader.execute("SELECT count(*) FROM articles").fetchall() == [(2,)]
+        reader.close()
+    finally:
+        analyst.kill()
+        analyst.wait()
