@@ -11,7 +11,7 @@ import errno
 import http.server
 from pathlib import Path
 
-from flows.demo_build import CORPUS, FEED_FILE, error_pages
+from flows.demo_build import FEED_FILE, error_pages, rendered_site
 from flows.devserver import DevServer
 
 DEMO_PORT = 8765
@@ -44,7 +44,7 @@ def _fail_500(handler: http.server.BaseHTTPRequestHandler) -> None:
 def serve_edition(edition: int, port: int = DEMO_PORT) -> DevServer:
     """A server (not yet started) for one edition of the corpus, with its broken pages."""
     try:
-        server = DevServer(CORPUS / "site" / f"day{edition}", port)
+        server = DevServer(rendered_site() / f"day{edition}", port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise DemoError(f"port {port} on 127.0.0.1 is in use: stop what holds it, "
@@ -56,4 +56,4 @@ def serve_edition(edition: int, port: int = DEMO_PORT) -> DevServer:
 
 
 def set_edition(server: DevServer, edition: int) -> None:
-    server.root = (CORPUS / "site" / f"day{edition}").resolve()
+    server.root = (rendered_site() / f"day{edition}").resolve()

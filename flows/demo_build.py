@@ -1,13 +1,17 @@
 """Render the demo corpus (flows/demo_corpus/articles.toml) into static sites per edition.
 
-Run `python -m flows.demo_build` after editing the TOML and review the diff; the rendered
-files are committed so that the demo and the tests serve exactly what is reviewed.
+Rendering is deterministic (same bytes, same ETags), so the demo renders into a temporary
+folder at start. `python -m flows.demo_build OUT` writes the sites to OUT for a look.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import html
 import shutil
+import sys
+import tempfile
 import tomllib
 from datetime import datetime
 from email.utils import format_datetime
@@ -92,9 +96,9 @@ def render_feed(outlet: dict[str, Any], items: list[dict[str, Any]], base: str) 
 FEED_FILE = {"rss2": "feed.xml", "atom": "atom.xml", "rss1": "index.rdf"}
 
 
-def build(base: str = "", out: Path = CORPUS / "site") -> None:
-    """Write site/day<N>/ for each edition. Links are root-relative unless `base` is given,
-    so that the same files serve on any port."""
+def build(out: Path, base: str = "") -> None:
+    """Write day<N>/ under `out` for each edition. Links are root-relative unless `base` is
+    given, so that the same files serve on any port."""
     corpus = tomllib.loads((CORPUS / "articles.toml").read_text(encoding="utf-8"))
     outlets = {o["key"]: o for o in corpus["outlets"]}
     shutil.rmtree(out, ignore_errors=True)
@@ -131,6 +135,16 @@ def error_pages() -> list[str]:
             if a.get("status") == "error"]
 
 
+@functools.cache
+def rendered_site() -> Path:
+    """The corpus rendered once per process into a temporary folder (removed at exit)."""
+    out = Path(tempfile.mkdtemp(prefix="pactwatch-demo-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    build(out)
+    return out
+
+
 if __name__ == "__main__":
-    build()
-    print(f"rendered {CORPUS / 'site'}")
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "demo-site")
+    build(target)
+    print(f"rendered {target}")
