@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from extractors.claims import Claim, extract
 from extractors.story import Alias, entity_key
 
 COMPONENT = "pactwatch.entities.v1"
@@ -40,6 +41,11 @@ class Mention:
 class DocAnalysis:
     sentences: tuple[Sentence, ...]
     mentions: tuple[Mention, ...]
+    claims: tuple[Claim, ...] = ()
+    scores: tuple[float, ...] = ()  # check-worthiness per sentence
+
+
+Scorer = Callable[[Sequence[str]], Any]
 
 
 def _paragraph_starts(doc: Any) -> Any:
@@ -111,15 +117,16 @@ def _is_locative(ent: Any) -> bool:
     return bool(root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS)
 
 
-def _analyse_doc(doc: Any, aliases: dict[str, Alias]) -> DocAnalysis:
-    sentences: list[Sentence] = []
-    sent_of: dict[int, int] = {}
-    for sent in doc.sents:
-        if not sent.text.strip():
-            continue
-        sent_of[sent.start] = len(sentences)
-        sentences.append(Sentence(len(sentences), sent.start_char, sent.end_char,
-                                  sent.text.strip()))
+def _sentences(doc: Any) -> list[Any]:
+    return [s for s in doc.sents if s.text.strip()]
+
+
+def _analyse_doc(doc: Any, aliases: dict[str, Alias], scores: Sequence[float],
+                 threshold: float) -> DocAnalysis:
+    spans = _sentences(doc)
+    sent_of = {s.start: i for i, s in enumerate(spans)}
+    sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text.strip())
+                      for i, s in enumerate(spans))
     raw = [(ent, canonical_name(ent.text, ent.label_, _is_locative(ent), aliases))
            for ent in doc.ents if ent.label_ in NAMED and ent.text.strip()]
     short = resolve_short_names([(name, ent.label_) for ent, name in raw])
@@ -127,11 +134,27 @@ def _analyse_doc(doc: Any, aliases: dict[str, Alias]) -> DocAnalysis:
         Mention(sent_of.get(ent.sent.start, -1), ent.start_char, ent.end_char, ent.text,
                 ent.label_, short.get(name, name))
         for ent, name in raw if ent.sent.start in sent_of)
-    return DocAnalysis(tuple(sentences), mentions)
+    canonical = {t.i: short.get(name, name) for ent, name in raw for t in ent}
+    claims = tuple(c for i, s in enumerate(spans)
+                   if (c := extract(s, i, canonical, scores[i], threshold)) is not None)
+    return DocAnalysis(sentences, mentions, claims, tuple(float(x) for x in scores))
 
 
 def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
+            scorer: Scorer | None = None, threshold: float = 0.5,
             batch_size: int = 16) -> list[DocAnalysis]:
-    """Run the pipeline over `texts` with nlp.pipe; one DocAnalysis per text, in order."""
-    clipped = (t[:MAX_CHARS] for t in texts)
-    return [_analyse_doc(doc, aliases) for doc in nlp.pipe(clipped, batch_size=batch_size)]
+    """Run the pipeline over `texts` with nlp.pipe; one DocAnalysis per text, in order.
+
+    `scorer` gives check-worthiness scores for sentences, all sentences of the batch in
+    one call; without it no claims are extracted.
+    """
+    docs = list(nlp.pipe((t[:MAX_CHARS] for t in texts), batch_size=batch_size))
+    per_doc = [_sentences(d) for d in docs]
+    flat = [s.text.strip() for spans in per_doc for s in spans]
+    scores = list(scorer(flat)) if scorer is not None and flat else [0.0] * len(flat)
+    out, at = [], 0
+    for doc, spans in zip(docs, per_doc, strict=True):
+        mine = scores[at:at + len(spans)]
+        at += len(spans)
+        out.append(_analyse_doc(doc, aliases, mine, threshold if scorer else 2.0))
+    return out

@@ -29,6 +29,8 @@ def _print_summary(summary: Any) -> None:
           f"{c['articles_unchanged']}, skipped {c['articles_skipped']}, failed "
           f"{c['articles_failed']}" + (f"; seeds loaded {summary.seeds_loaded}"
                                        if summary.seeds_loaded else ""))
+    if summary.claims:
+        print("claims judged: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.claims.items())))
     for url, stage, reason in summary.failures:
         print(f"  failed [{stage}] {url}: {reason}")
     print(f"time {summary.elapsed_s:.1f}s; analysts' snapshot: {summary.snapshot}")
@@ -180,6 +182,38 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluation: claim matching on the labelled set, or check-worthiness on a TSV."""
+    from flows import evaluate
+
+    try:
+        if args.what == "claims":
+            evaluate.report_claims(Path(args.file) if args.file else None, args.verbose)
+        else:
+            if not args.file:
+                return _fail(EXIT_CONFIG, "eval checkworthy needs a CheckThat! TSV file")
+            evaluate.report_checkworthy(Path(args.file))
+    except (OSError, ValueError) as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the check-worthiness model on a CheckThat! train split."""
+    from extractors import checkworthy
+
+    try:
+        examples, problems = checkworthy.read_tsv(args.train)
+    except (OSError, ValueError) as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    for problem in problems:
+        print(f"skipped malformed row: {problem}")
+    model = checkworthy.train(examples)
+    model.save(args.out)
+    print(f"trained on {len(examples)} sentences; wrote {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pactwatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default=".", help="where the warehouse goes (default: here)")
     demo.add_argument("--port", type=int, default=8765, help="loopback port (default 8765)")
     demo.set_defaults(func=cmd_demo)
+    ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
+    ev.add_argument("what", choices=["claims", "checkworthy"])
+    ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
+                    "bundled tests/data/claims_eval); checkworthy: a CheckThat! TSV")
+    ev.add_argument("--verbose", action="store_true", help="list every disagreement")
+    ev.set_defaults(func=cmd_eval)
+    tr = sub.add_parser("train", help="train the check-worthiness model")
+    tr.add_argument("what", choices=["checkworthy"])
+    tr.add_argument("--train", required=True, help="CheckThat! train TSV")
+    tr.add_argument("--out", default="extractors/models/checkworthy-v1.npz")
+    tr.set_defaults(func=cmd_train)
     for name, func, helptext in (("status", cmd_status, "runs, row counts, failing feeds"),
                                  ("sql", cmd_sql, "query the read-only snapshot"),
                                  ("shell", cmd_shell, "interactive SQL on the snapshot")):

@@ -14,6 +14,7 @@ from extractors.articles import Extracted
 from extractors.relevance import judge
 from extractors.urls import url_id
 from flows import tasks
+from flows.claims import claim_rows
 from flows.rows import VersionInput, article_rows, entry_row, failure_row, fetch_row, nlp_rows
 from flows.settings import Settings, load_settings
 from warehouse.db import open_warehouse, publish_snapshot
@@ -39,6 +40,7 @@ class RunSummary:
         "articles_updated", "articles_unchanged", "articles_skipped", "articles_failed"), 0))
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     seeds_loaded: int = 0
+    claims: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     snapshot: str = ""
 
@@ -120,6 +122,7 @@ def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput]
             batch.add("sentences", *sentences)
             batch.add("entities", *entities)
             batch.add("mentions", *mentions)
+            batch.add("claims", *claim_rows(run_id, v, analysed[v.version_id].claims, method))
 
 
 def _page_batch(run_id: str, results: list[tasks.PageResult], summary: RunSummary
@@ -202,3 +205,6 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
         added = tasks.load(wh, batch)
         log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(futures),
                  len(chunks[i - 1]), len(versions), added)
+    flagged = tasks.flag_claims(wh, summary.run_id)
+    summary.claims = flagged
+    log.info("claims judged: %s", flagged or "none new")

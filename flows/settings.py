@@ -160,6 +160,11 @@ def _story(file: Path, user: Any) -> Story:
     )
 
 
+def builtin_story() -> Story:
+    """The story shipped with pactwatch (the treaty), as a config without [story] gets it."""
+    return _story(Path("<built-in story>"), None)
+
+
 def _parse(file: Path, raw: dict[str, Any]) -> Settings:
     top = _Reader(file, "", raw, TOP_KEYS)
     wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,18 +13,19 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from extractors import nlp
+from extractors import checkworthy, nlp
 from extractors.articles import Extracted, extract_article
 from extractors.errors import PactwatchError, TerminalError, TransientError
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
 from extractors.http import FetchPolicy, Response, fetch_with_retries
 from extractors.relevance import Relevance, judge
 from extractors.story import Story
+from flows.claims import judgement_rows
 from flows.rows import VersionInput
 from flows.settings import FeedConfig
 from warehouse.db import connect
 from warehouse.load import Batch, load_batch
-from warehouse.state import UrlState, Validators
+from warehouse.state import UrlState, Validators, claims_for_matching
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,27 @@ def fetch_and_extract(jobs: list[PageJob], policy: FetchPolicy, story: Story,
 @task(name="analyse-batch", cache_policy=NO_CACHE)
 def analyse(versions: list[VersionInput], model: str,
             story: Story) -> tuple[str, list[nlp.DocAnalysis]]:
-    """Sentences and entities of the relevant versions, one nlp.pipe over the batch."""
+    """Sentences, entities and claims of the relevant versions, one nlp.pipe over the batch
+    and one check-worthiness pass over all its sentences."""
     pipeline = nlp.load_model(model)
+    scorer = checkworthy.default_model()
     texts = [v.extracted.text for v in versions]
-    return nlp.model_version(pipeline), nlp.analyse(pipeline, texts, story.alias_index())
+    docs = nlp.analyse(pipeline, texts, story.alias_index(), scorer.scores, scorer.threshold)
+    return nlp.model_version(pipeline), docs
+
+
+@task(name="flag-claims", cache_policy=NO_CACHE)
+def flag_claims(warehouse_path: str, run_id: str) -> dict[str, int]:
+    """Judge new claims (and those after a late arrival) against all earlier ones."""
+    con = connect(warehouse_path)
+    try:
+        rows = judgement_rows(run_id, claims_for_matching(con))
+        batch = Batch()
+        batch.add("claim_judgements", *rows)
+        load_batch(con, batch)
+    finally:
+        con.close()
+    return dict(Counter(r["status"] for r in rows))
 
 
 def _is_transient(task: object, run: object, state: object) -> bool:

@@ -14,7 +14,7 @@ from warehouse.db import transaction
 Row = Mapping[str, Any]
 # Load order: parents before children, so a batch reads as a consistent whole.
 TABLES = ("feeds", "feed_entries", "articles", "article_versions", "sentences", "entities",
-          "mentions", "fetches", "failures")
+          "mentions", "claims", "claim_judgements", "fetches", "failures")
 
 
 @dataclass

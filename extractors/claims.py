@@ -1,0 +1,172 @@
+"""Claims: check-worthy assertions in sentences, with who asserts them and how surely.
+
+Pure functions over a parsed spaCy sentence. A sentence is a claim candidate when it is a
+declarative clause with something checkable in it (a named actor, a number or a date, or a
+reporting verb); questions, headings, captions and boilerplate are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from extractors.quantities import Quantity, quantities
+
+COMPONENT = "pactwatch.claims.v1"
+REPORTING = {
+    # lemma: certainty when someone other than the outlet asserts it
+    "say": "reported", "tell": "reported", "state": "reported", "announce": "reported",
+    "report": "reported", "confirm": "asserted", "add": "reported", "write": "reported",
+    "note": "reported", "show": "reported", "reveal": "reported", "disclose": "reported",
+    "explain": "reported", "declare": "reported", "testify": "reported",
+    "warn": "reported", "insist": "reported", "acknowledge": "reported",
+    "claim": "claimed", "allege": "claimed", "accuse": "claimed", "charge": "claimed",
+    "assert": "claimed", "contend": "claimed", "maintain": "claimed",
+    "believe": "believed", "estimate": "believed", "think": "believed", "suspect": "believed",
+    "assess": "believed", "expect": "believed", "fear": "believed", "suggest": "believed",
+    "indicate": "believed", "predict": "believed",
+    "deny": "denied", "reject": "denied", "dismiss": "denied", "refute": "denied",
+}
+HEDGES = {"allegedly": "claimed", "reportedly": "reported", "purportedly": "claimed",
+          "possibly": "believed", "probably": "believed", "likely": "believed",
+          "apparently": "believed", "presumably": "believed"}
+CERTAINTY_RANK = {"asserted": 0, "reported": 1, "claimed": 2, "believed": 3, "denied": 4}
+NAMED = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "LAW"})
+BOILERPLATE = re.compile(
+    r"©|getty images|\bphoto(graph)?:|\bfile photo\b|all rights reserved|sign up|subscribe|"
+    r"read more|click here|^update:|this article (was|has been) updated|^watch:|^video:",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One check-worthy assertion. Offsets are into the article text."""
+
+    sentence_idx: int
+    sentence: str
+    start_char: int
+    end_char: int
+    claim_text: str
+    claimant: str
+    claimant_actors: tuple[str, ...]
+    reporting_verb: str | None
+    certainty: str
+    predicate: str
+    negated: bool
+    actors: tuple[str, ...]
+    quantities: tuple[Quantity, ...]
+    dates: tuple[str, ...]
+    lemmas: tuple[str, ...]
+    score: float
+
+
+def form_problem(sent: Any) -> str | None:
+    """Why a sentence cannot be a claim by its form (question, heading, caption,
+    boilerplate), or None."""
+    text = sent.text.strip()
+    if text.endswith("?"):
+        return "question"
+    if BOILERPLATE.search(text):
+        return "boilerplate or caption"
+    words = [t for t in sent if t.is_alpha]
+    if len(words) < 5 or not any(t.pos_ in ("VERB", "AUX") for t in sent):
+        return "heading or fragment"
+    if text[-1:] not in ".!\"'”’)" and len(words) < 14:
+        return "heading or fragment"
+    return None
+
+
+def skip_reason(sent: Any, score: float, threshold: float) -> str | None:
+    """Why a sentence is not a claim, or None when it is one: its form, or a check-worthiness
+    `score` below `threshold` with nothing checkable (no entity, number or date) in it."""
+    problem = form_problem(sent)
+    if problem is not None:
+        return problem
+    if score >= threshold:
+        return None
+    checkable = any(e.label_ in NAMED or e.label_ in ("CARDINAL", "QUANTITY", "MONEY",
+                                                      "PERCENT", "DATE") for e in sent.ents)
+    if not checkable:
+        return f"not check-worthy ({score:.2f} < {threshold:.2f}), nothing checkable in it"
+    return f"not check-worthy ({score:.2f} < {threshold:.2f})"
+
+
+def _reporting_verb(sent: Any) -> tuple[Any | None, Any | None]:
+    """The reporting verb governing the sentence, and the clause it reports (or None)."""
+    root = sent.root
+    for verb in [root, *[t for t in sent if t.dep_ in ("advcl", "conj", "relcl")]]:
+        if verb.lemma_ in REPORTING:
+            clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
+            # "X is Y: it is believed that Z" — the reported clause is the one after the verb
+            after = [c for c in clauses if c.i > verb.i]
+            return verb, (after or clauses or [None])[0]
+    return None, None
+
+
+def _according_to(sent: Any) -> list[Any]:
+    for tok in sent:
+        if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.nbor().lower_ == "to":
+            objs = [c for c in tok.nbor().children if c.dep_ == "pobj"]
+            if objs:
+                return [t for t in objs[0].subtree if not t.is_punct]
+    return []
+
+
+def _subject(verb: Any) -> list[Any]:
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None or subj.lower_ in ("it", "there"):
+        return []
+    appos = {t.i for c in subj.children if c.dep_ == "appos" for t in c.subtree}
+    return [t for t in subj.subtree if t.i not in appos and not t.is_punct]
+
+
+def _certainty(sent: Any, verb: Any | None, claimant: str) -> str:
+    if verb is not None and any(c.dep_ == "neg" for c in verb.children) and \
+            REPORTING.get(verb.lemma_) == "reported":
+        return "denied"
+    level = "asserted"
+    if verb is not None:
+        level = REPORTING[verb.lemma_]
+        if level == "reported" and not claimant:
+            level = "asserted"
+    elif claimant:
+        level = "reported"
+    for tok in sent:
+        hedge = HEDGES.get(tok.lower_)
+        if hedge and CERTAINTY_RANK[hedge] > CERTAINTY_RANK[level]:
+            level = hedge
+    return level
+
+
+def _content_lemmas(span: Any) -> tuple[str, ...]:
+    keep = ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
+    return tuple(sorted({t.lemma_.lower() for t in span
+                         if t.pos_ in keep and not t.is_stop and t.is_alpha}))
+
+
+def extract(sent: Any, sentence_idx: int, canonical: dict[int, str], score: float,
+            threshold: float) -> Claim | None:
+    """The claim in one parsed sentence, or None when `skip_reason` says it is not one.
+
+    `canonical` maps token index → canonical entity name (from the entity normaliser);
+    `score` is the sentence's check-worthiness.
+    """
+    if skip_reason(sent, score, threshold) is not None:
+        return None
+    verb, clause = _reporting_verb(sent)
+    who = (_subject(verb) if verb is not None else []) or _according_to(sent)
+    claimant = " ".join(t.text for t in who)
+    span = sent.doc[clause.left_edge.i:clause.right_edge.i + 1] if clause is not None else sent
+    head = clause if clause is not None else sent.root
+    actors = tuple(dict.fromkeys(canonical[t.i] for t in span if t.i in canonical))
+    return Claim(
+        sentence_idx=sentence_idx, sentence=sent.text.strip(), start_char=span.start_char,
+        end_char=span.end_char, claim_text=span.text.strip(), claimant=claimant,
+        claimant_actors=tuple(dict.fromkeys(canonical[t.i] for t in who if t.i in canonical)),
+        reporting_verb=verb.lemma_ if verb is not None else None,
+        certainty=_certainty(sent, verb, claimant), predicate=head.lemma_.lower(),
+        negated=any(c.dep_ == "neg" for c in head.children),
+        actors=actors, quantities=quantities(span),
+        dates=tuple(e.text for e in span.ents if e.label_ == "DATE"),
+        lemmas=_content_lemmas(span), score=score)

@@ -1,0 +1,80 @@
+"""Claim rows and the `flag` step: judge every claim not yet judged (and the ones after it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from extractors.claims import COMPONENT as CLAIMS_COMPONENT
+from extractors.claims import Claim
+from extractors.matching import METHOD, ClaimRecord, Judgement, judge
+from extractors.quantities import Quantity
+from flows.rows import Row, VersionInput, digest, naive
+
+JUDGEMENT_FIELDS = ("status", "matched_claim_id", "similarity", "changes", "origin_claim_id")
+
+
+def claim_rows(run_id: str, v: VersionInput, claims: tuple[Claim, ...], nlp_method: str
+               ) -> list[Row]:
+    """`claims` rows for one analysed version (one claim per sentence at most)."""
+    method = f"{nlp_method}; {CLAIMS_COMPONENT}"
+    return [{
+        "claim_id": f"{v.version_id}:{c.sentence_idx}", "sentence_id": f"{v.version_id}:"
+        f"{c.sentence_idx}", "version_id": v.version_id, "article_id": v.article_id,
+        "sentence_idx": c.sentence_idx, "start_char": c.start_char, "end_char": c.end_char,
+        "sentence": c.sentence, "claim_text": c.claim_text, "claimant": c.claimant,
+        "claimant_actors": list(c.claimant_actors), "reporting_verb": c.reporting_verb,
+        "certainty": c.certainty, "predicate": c.predicate, "negated": c.negated,
+        "actors": list(c.actors), "dates": list(c.dates), "lemmas": list(c.lemmas),
+        "quantities": [{"text": q.text, "value": q.value, "unit": q.unit, "bound": q.bound}
+                       for q in c.quantities],
+        "checkworthiness": round(c.score, 4), "method": method, "run_id": run_id,
+    } for c in claims]
+
+
+def _record(r: dict[str, Any]) -> ClaimRecord:
+    order = (0 if r["is_seed"] else 1, r["published_at"], r["article_id"], r["fetched_at"],
+             r["sentence_idx"])
+    return ClaimRecord(
+        claim_id=r["claim_id"], order=order, published_at=r["published_at"],
+        text=r["claim_text"], predicate=r["predicate"] or "", lemmas=tuple(r["lemmas"] or ()),
+        actors=tuple(r["actors"] or ()),
+        claimant=r["claimant"], claimant_actors=tuple(r["claimant_actors"] or ()),
+        certainty=r["certainty"], negated=r["negated"],
+        quantities=tuple(Quantity(q["text"], q["value"], q["unit"], q["bound"])
+                         for q in r["quantities"] or ()),
+        dates=tuple(r["dates"] or ()))
+
+
+def _current(r: dict[str, Any]) -> Judgement | None:
+    from extractors.matching import Change
+
+    if r["status"] is None:
+        return None
+    return Judgement(r["claim_id"], r["status"], r["matched_claim_id"], r["similarity"],
+                     tuple(Change(c["field"], c["old"], c["new"]) for c in r["changes"] or ()),
+                     r["origin_claim_id"], r["first_seen_at"])
+
+
+def judgement_rows(run_id: str, rows: list[dict[str, Any]]) -> list[Row]:
+    """Judge what needs judging; return rows only for judgements that are new or differ."""
+    ordered = sorted(rows, key=lambda r: _record(r).order)
+    records = [_record(r) for r in ordered]
+    current = {r["claim_id"]: _current(r) for r in ordered}
+    start = next((i for i, r in enumerate(ordered) if current[r["claim_id"]] is None),
+                 len(ordered))
+    prior = {c.claim_id: j for c in records[:start] if (j := current[c.claim_id])}
+    now = naive(datetime.now(UTC))
+    out = []
+    for j in judge(records, start, prior):
+        old = current.get(j.claim_id)
+        if old is not None and all(getattr(old, f) == getattr(j, f) for f in JUDGEMENT_FIELDS):
+            continue
+        out.append({
+            "judgement_id": digest(j.claim_id, run_id), "claim_id": j.claim_id,
+            "run_id": run_id, "judged_at": now, "status": j.status,
+            "matched_claim_id": j.matched_claim_id, "similarity": j.similarity,
+            "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in j.changes],
+            "origin_claim_id": j.origin_claim_id, "first_seen_at": naive(j.first_seen_at),
+            "method": METHOD})
+    return out

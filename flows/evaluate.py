@@ -1,0 +1,136 @@
+"""Evaluation commands: claim matching on the labelled set, check-worthiness on CheckThat!."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from extractors import checkworthy, nlp
+from extractors.claims import skip_reason
+from extractors.matching import ClaimRecord, judge
+from flows.settings import DEFAULT_MODEL, builtin_story
+from warehouse.seedfiles import seed_articles
+
+CLAIMS_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "claims_eval"
+STATUSES = ("new", "repeated", "changed")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    article: str
+    published_at: datetime
+    outlet: str
+    label: str
+    field: str
+    note: str
+    text: str
+
+
+def read_claims_set(path: Path) -> list[Labelled]:
+    """Rows of `sentences.tsv`; raises ValueError naming the line of a bad label."""
+    out = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh, delimiter="\t"), 2):
+            if row["label"] not in (*STATUSES, "none"):
+                raise ValueError(f"{path}:{line}: unknown label {row['label']!r}")
+            when = datetime.fromisoformat(row["published_at"].replace("Z", "+00:00"))
+            out.append(Labelled(row["article"], when.replace(tzinfo=None), row["outlet"],
+                                row["label"], row["field"], row["note"], row["text"]))
+    return out
+
+
+def _records(doc_id: str, analysis: nlp.DocAnalysis, seed: bool, when: datetime
+             ) -> list[ClaimRecord]:
+    return [ClaimRecord(f"{doc_id}:{c.sentence_idx}", (0 if seed else 1, when, doc_id,
+                                                       c.sentence_idx), when, c.claim_text,
+                        c.predicate, c.lemmas, c.actors, c.claimant, c.claimant_actors, c.certainty,
+                        c.negated, c.quantities, c.dates) for c in analysis.claims]
+
+
+def predict_claims(rows: list[Labelled], model: str = DEFAULT_MODEL) -> list[str]:
+    """The pipeline's status for each labelled sentence (`none` when it is not a claim),
+    judged after the seeds and the earlier articles of the set."""
+    articles: dict[str, list[Labelled]] = defaultdict(list)
+    for r in rows:
+        articles[r.article].append(r)
+    seeds = seed_articles()
+    texts = [s.text for s in seeds] + ["\n".join(r.text for r in a) for a in articles.values()]
+    scorer = checkworthy.default_model()
+    docs = nlp.analyse(nlp.load_model(model), texts, builtin_story().alias_index(),
+                       scorer.scores, scorer.threshold)
+    records = []
+    for s, d in zip(seeds, docs, strict=False):
+        records += _records(s.url, d, True, s.published_at)
+    for (aid, a), d in zip(articles.items(), docs[len(seeds):], strict=True):
+        records += _records(aid, d, False, a[0].published_at)
+    records.sort(key=lambda c: c.order)
+    status = {j.claim_id: j.status for j in judge(records, 0, {})}
+    out = []
+    for (aid, a), d in zip(articles.items(), docs[len(seeds):], strict=True):
+        # one line per labelled sentence; sentence i of the doc is line i when they align
+        starts = _line_starts([r.text for r in a])
+        by_line: dict[int, str] = {}
+        for c in d.claims:
+            line = max(i for i, st in enumerate(starts) if st <= c.start_char)
+            by_line.setdefault(line, status[f"{aid}:{c.sentence_idx}"])
+        out += [by_line.get(i, "none") for i in range(len(a))]
+    return out
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    starts, at = [], 0
+    for line in lines:
+        starts.append(at)
+        at += len(line) + 1
+    return starts
+
+
+def precision_recall(gold: list[str], pred: list[str], label: str) -> tuple[float, float, int]:
+    """Precision and recall of one label, and its support in `gold`."""
+    tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
+    n_pred, n_gold = pred.count(label), gold.count(label)
+    return (tp / n_pred if n_pred else 0.0), (tp / n_gold if n_gold else 0.0), n_gold
+
+
+def report_claims(path: Path | None = None, verbose: bool = False
+                  ) -> dict[str, tuple[float, float]]:
+    """Print precision and recall per status on the labelled set; return them."""
+    rows = read_claims_set((path or CLAIMS_SET) / "sentences.tsv")
+    pred = predict_claims(rows)
+    gold = [r.label for r in rows]
+    print(f"claim matching on {len(rows)} labelled sentences ({path or CLAIMS_SET})")
+    print(f"{'status':<10}{'precision':>10}{'recall':>8}{'support':>9}")
+    result = {}
+    for label in STATUSES:
+        p, r, n = precision_recall(gold, pred, label)
+        result[label] = (p, r)
+        print(f"{label:<10}{p:>10.3f}{r:>8.3f}{n:>9}")
+    print("confusion (gold → predicted):", dict(Counter(zip(gold, pred, strict=True))))
+    if verbose:
+        for row, guess in zip(rows, pred, strict=True):
+            if row.label != guess:
+                print(f"  {row.article} gold={row.label} pred={guess}: {row.text}")
+    return result
+
+
+def report_checkworthy(tsv: Path) -> tuple[float, float, float]:
+    """Run the claim detector on a CheckThat! TSV; print P, R and F1 of the Yes class."""
+    import numpy as np
+
+    examples, problems = checkworthy.read_tsv(tsv)
+    for problem in problems:
+        print(f"skipped malformed row: {problem}")
+    scorer = checkworthy.default_model()
+    texts = [e.text for e in examples]
+    scores = scorer.scores(texts)
+    docs = nlp.load_model(DEFAULT_MODEL).pipe(texts, batch_size=64)
+    pred = np.array([skip_reason(d[:], s, scorer.threshold) is None
+                     for d, s in zip(docs, scores, strict=True)])
+    gold = np.array([e.label for e in examples])
+    p, r, f1 = checkworthy.prf(pred, gold)
+    print(f"check-worthiness on {len(examples)} sentences ({int(gold.sum())} Yes) of {tsv}")
+    print(f"Yes class: precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}")
+    return p, r, f1
