@@ -21,7 +21,7 @@ import numpy as np
 from extractors.quantities import Quantity
 
 METHOD = "pactwatch.matching.v1 (tf-idf lemmas+actors, inverted index)"
-SAME_ASSERTION = 0.42      # cosine at or above which two claims make the same assertion
+SAME_ASSERTION = 0.47      # similarity at or above which two claims make the same assertion
 CANDIDATES = 20            # candidates per claim from the index
 MAX_DF = 0.05              # terms in more claims than this share are left out of the index
 # Certainty levels that count as a change: "claimed" and "said" word the same attribution.
@@ -40,8 +40,9 @@ SYNONYMS = {
     "aid": "assistance", "help": "assistance", "support": "assistance", "round": "shell",
     "hit": "harm", "hurt": "harm", "damage": "harm", "cripple": "harm",
     "require": "oblige", "commit": "oblige", "obligate": "oblige",
+    "reach": "rise", "climb": "rise", "increase": "rise", "grow": "rise", "total": "rise",
 }
-DIFFERENT_PREDICATE = 0.65  # claims whose main verbs differ must be this alike
+DIFFERENT_PREDICATE = 0.85  # claims that share no verb must be this alike
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class ClaimRecord:
     text: str
     predicate: str
     lemmas: tuple[str, ...]
+    verbs: tuple[str, ...]
     actors: tuple[str, ...]
     claimant: str
     claimant_actors: tuple[str, ...]
@@ -180,10 +182,28 @@ def changes(old: ClaimRecord, new: ClaimRecord) -> tuple[Change, ...]:
 
 
 def _same_predicate(a: ClaimRecord, b: ClaimRecord) -> bool:
+    """The same main verb, or a shared verb (synonyms folded): "declined to support" and
+    "opted not to support" share one."""
     pa, pb = SYNONYMS.get(a.predicate, a.predicate), SYNONYMS.get(b.predicate, b.predicate)
     la = {SYNONYMS.get(w, w) for w in a.lemmas}
     lb = {SYNONYMS.get(w, w) for w in b.lemmas}
-    return pa == pb or pa in lb or pb in la
+    va = {SYNONYMS.get(w, w) for w in a.verbs}
+    vb = {SYNONYMS.get(w, w) for w in b.verbs}
+    return pa == pb or pa in lb or pb in la or bool(va & vb)
+
+
+def _same_measure(a: ClaimRecord, b: ClaimRecord) -> bool:
+    """Claims that count different things ("10,000 containers", "millions of shells") are
+    different assertions: their numbers cannot be compared."""
+    ua = {q.unit for q in a.quantities if q.unit}
+    ub = {q.unit for q in b.quantities if q.unit}
+    return not (ua and ub) or bool(ua & ub)
+
+
+def _shared_measure(a: ClaimRecord, b: ClaimRecord) -> bool:
+    """Both count the same thing: "casualties reached 3,000" and "casualties rose to 4,000"
+    measure one quantity, whatever verb reports it."""
+    return bool({q.unit for q in a.quantities if q.unit} & {q.unit for q in b.quantities if q.unit})
 
 
 def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
@@ -192,7 +212,9 @@ def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
     casualties in Kursk")."""
     if a.actors and b.actors and not set(a.actors) & set(b.actors):
         return False
-    return sim >= DIFFERENT_PREDICATE or _same_predicate(a, b)
+    if not _same_measure(a, b):
+        return False
+    return sim >= DIFFERENT_PREDICATE or _same_predicate(a, b) or _shared_measure(a, b)
 
 
 def similarity(full: Any, weights: Any, i: int, rows: Any) -> Any:

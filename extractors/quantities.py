@@ -89,7 +89,19 @@ def _raw_unit(ent: Any) -> str | None:
     nxt = ent.doc[ent.end] if ent.end < len(ent.doc) else None
     if nxt is not None and nxt.pos_ == "NOUN":
         return str(nxt.lemma_).lower()
-    return None
+    return _subject_unit(ent.root)
+
+
+def _subject_unit(num: Any) -> str | None:
+    """'Casualties have reached 3,000', 'casualties rose to 4,000': the number is the verb's
+    object, and what it counts is the verb's subject."""
+    verb = num.head
+    if num.dep_ == "pobj" and verb.dep_ == "prep":
+        verb = verb.head
+    if num.dep_ not in ("dobj", "attr", "pobj") or verb.pos_ not in ("VERB", "AUX"):
+        return None
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return str(subj.lemma_).lower() if subj is not None and subj.pos_ == "NOUN" else None
 
 
 def _with_bound_words(ent: Any) -> str:

@@ -26,6 +26,7 @@ def claim_rows(run_id: str, v: VersionInput, claims: tuple[Claim, ...], nlp_meth
         "claimant_actors": list(c.claimant_actors), "reporting_verb": c.reporting_verb,
         "certainty": c.certainty, "predicate": c.predicate, "negated": c.negated,
         "actors": list(c.actors), "dates": list(c.dates), "lemmas": list(c.lemmas),
+        "verbs": list(c.verbs),
         "quantities": [{"text": q.text, "value": q.value, "unit": q.unit, "bound": q.bound}
                        for q in c.quantities],
         "checkworthiness": round(c.score, 4), "method": method, "run_id": run_id,
@@ -38,6 +39,7 @@ def _record(r: dict[str, Any]) -> ClaimRecord:
     return ClaimRecord(
         claim_id=r["claim_id"], order=order, published_at=r["published_at"],
         text=r["claim_text"], predicate=r["predicate"] or "", lemmas=tuple(r["lemmas"] or ()),
+        verbs=tuple(r["verbs"] or ()),
         actors=tuple(r["actors"] or ()),
         claimant=r["claimant"], claimant_actors=tuple(r["claimant_actors"] or ()),
         certainty=r["certainty"], negated=r["negated"],

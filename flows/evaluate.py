@@ -44,10 +44,13 @@ def read_claims_set(path: Path) -> list[Labelled]:
 
 def _records(doc_id: str, analysis: nlp.DocAnalysis, seed: bool, when: datetime
              ) -> list[ClaimRecord]:
-    return [ClaimRecord(f"{doc_id}:{c.sentence_idx}", (0 if seed else 1, when, doc_id,
-                                                       c.sentence_idx), when, c.claim_text,
-                        c.predicate, c.lemmas, c.actors, c.claimant, c.claimant_actors, c.certainty,
-                        c.negated, c.quantities, c.dates) for c in analysis.claims]
+    return [ClaimRecord(
+        claim_id=f"{doc_id}:{c.sentence_idx}", order=(0 if seed else 1, when, doc_id,
+                                                      c.sentence_idx),
+        published_at=when, text=c.claim_text, predicate=c.predicate, lemmas=c.lemmas,
+        verbs=c.verbs, actors=c.actors, claimant=c.claimant, claimant_actors=c.claimant_actors,
+        certainty=c.certainty, negated=c.negated, quantities=c.quantities, dates=c.dates)
+        for c in analysis.claims]
 
 
 def predict_claims(rows: list[Labelled], model: str = DEFAULT_MODEL) -> list[str]:
@@ -95,25 +98,40 @@ def precision_recall(gold: list[str], pred: list[str], label: str) -> tuple[floa
     return (tp / n_pred if n_pred else 0.0), (tp / n_gold if n_gold else 0.0), n_gold
 
 
+SPLITS = (("sentences.tsv", "development set (thresholds were tuned on it)"),
+          ("heldout.tsv", "held-out set (written before any run on it, never tuned on)"))
+
+
 def report_claims(path: Path | None = None, verbose: bool = False
-                  ) -> dict[str, tuple[float, float]]:
-    """Print precision and recall per status on the labelled set; return them."""
-    rows = read_claims_set((path or CLAIMS_SET) / "sentences.tsv")
-    pred = predict_claims(rows)
-    gold = [r.label for r in rows]
-    print(f"claim matching on {len(rows)} labelled sentences ({path or CLAIMS_SET})")
-    print(f"{'status':<10}{'precision':>10}{'recall':>8}{'support':>9}")
+                  ) -> dict[str, dict[str, tuple[float, float]]]:
+    """Print precision and recall per status on each split of the labelled set (judged
+    together, in publication order); return {split: {status: (precision, recall)}}."""
+    folder = path or CLAIMS_SET
+    splits = [(name, what, read_claims_set(folder / name)) for name, what in SPLITS
+              if (folder / name).exists()]
+    every = [r for _n, _w, rows in splits for r in rows]
+    pred = dict(zip(map(id, every), predict_claims(every), strict=True))
     result = {}
+    for name, what, rows in splits:
+        gold, guess = [r.label for r in rows], [pred[id(r)] for r in rows]
+        result[name] = _print_split(f"{name}: {what}, {len(rows)} sentences", gold, guess)
+        if verbose:
+            for row, g in zip(rows, guess, strict=True):
+                if row.label != g:
+                    print(f"  {row.article} gold={row.label} pred={g}: {row.text}")
+    return result
+
+
+def _print_split(title: str, gold: list[str], pred: list[str]) -> dict[str, tuple[float, float]]:
+    print(title)
+    print(f"  {'status':<10}{'precision':>10}{'recall':>8}{'support':>9}")
+    out = {}
     for label in STATUSES:
         p, r, n = precision_recall(gold, pred, label)
-        result[label] = (p, r)
-        print(f"{label:<10}{p:>10.3f}{r:>8.3f}{n:>9}")
-    print("confusion (gold → predicted):", dict(Counter(zip(gold, pred, strict=True))))
-    if verbose:
-        for row, guess in zip(rows, pred, strict=True):
-            if row.label != guess:
-                print(f"  {row.article} gold={row.label} pred={guess}: {row.text}")
-    return result
+        out[label] = (p, r)
+        print(f"  {label:<10}{p:>10.3f}{r:>8.3f}{n:>9}")
+    print("  confusion (gold → predicted):", dict(Counter(zip(gold, pred, strict=True))))
+    return out
 
 
 def report_checkworthy(tsv: Path) -> tuple[float, float, float]:

@@ -118,7 +118,7 @@ CLAIMS_FOR_MATCHING = """
                                    ORDER BY judged_at DESC, judgement_id) = 1
     )
     SELECT c.claim_id, a.is_seed, coalesce(v.published_at, a.first_seen_at) AS published_at,
-           c.article_id, v.fetched_at, c.sentence_idx, c.claim_text, c.predicate, c.lemmas,
+           c.article_id, v.fetched_at, c.sentence_idx, c.claim_text, c.predicate, c.lemmas, c.verbs,
            c.actors,
            c.claimant, c.claimant_actors, c.certainty, c.negated, c.quantities, c.dates,
            j.status, j.matched_claim_id, j.similarity, j.changes, j.origin_claim_id,

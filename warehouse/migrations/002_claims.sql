@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS claims (
     quantities        STRUCT(text VARCHAR, value DOUBLE, unit VARCHAR, bound VARCHAR)[],
     dates             VARCHAR[],
     lemmas            VARCHAR[],
+    verbs             VARCHAR[],
     checkworthiness   DOUBLE,
     method            VARCHAR NOT NULL,
     run_id            VARCHAR
