@@ -23,6 +23,8 @@ from extractors.quantities import Quantity
 METHOD = "pactwatch.matching.v1 (tf-idf lemmas+actors, inverted index)"
 SAME_ASSERTION = 0.47      # similarity at or above which two claims make the same assertion
 CANDIDATES = 20            # candidates per claim from the index
+TIE = 0.05                 # similarities this close count as equally close
+PRIOR_CLAIMS = 50          # IDF smoothing, see _matrix
 MAX_DF = 0.05              # terms in more claims than this share are left out of the index
 # Certainty levels that count as a change: "claimed" and "said" word the same attribution.
 LEVEL = {"asserted": "stated", "reported": "stated", "claimed": "stated",
@@ -105,7 +107,9 @@ def _matrix(claims: Sequence[ClaimRecord]) -> tuple[Any, Any, Any]:
     shape = (len(claims), max(1, len(vocab)))
     tf = csr_matrix((vals, (rows, cols)), shape=shape)
     df = np.bincount(tf.indices, minlength=shape[1])
-    idf = np.log((1 + len(claims)) / (1 + df))  # a term in every claim weighs nothing
+    # As if PRIOR_CLAIMS more claims contained none of the terms: a term in every claim of a
+    # large corpus weighs nothing, while a tiny corpus still weighs what its claims share.
+    idf = np.log((PRIOR_CLAIMS + len(claims)) / (1 + df))
     full = normalize(tf.multiply(idf).tocsr())
     rare = (df <= max(200, MAX_DF * len(claims))).astype(np.float64)
     weights = (tf > 0).multiply(idf).tocsr()
@@ -237,13 +241,16 @@ def _best(i: int, row: Any, full: Any, weights: Any,
     top = idx[np.argsort(-scores)[:CANDIDATES]]
     sims = similarity(full, weights, i, top)
     order = np.argsort(-sims)
-    for k in order:
-        j = int(top[k])
-        if sims[k] < SAME_ASSERTION:
-            break
-        if _compatible(claims[j], claims[i], float(sims[k])):
-            return j, float(sims[k])
-    return -1, float(sims[order[0]]) if len(order) else 0.0
+    close = [(float(sims[k]), int(top[k])) for k in order if sims[k] >= SAME_ASSERTION
+             and _compatible(claims[int(top[k])], claims[i], float(sims[k]))]
+    if not close:
+        return -1, float(sims[order[0]]) if len(order) else 0.0
+    # Of earlier claims about equally close, the one the new claim repeats unchanged is the
+    # simplest explanation; a "changed" verdict needs the closer match.
+    near = [(s, j) for s, j in close if s >= close[0][0] - TIE]
+    unchanged = [(s, j) for s, j in near if not changes(claims[j], claims[i])]
+    s, j = (unchanged or close)[0]
+    return j, s
 
 
 def judge(claims: Sequence[ClaimRecord], start: int,

@@ -111,7 +111,8 @@ def report_claims(path: Path | None = None, verbose: bool = False
               if (folder / name).exists()]
     every = [r for _n, _w, rows in splits for r in rows]
     pred = dict(zip(map(id, every), predict_claims(every), strict=True))
-    result = {}
+    result = {"all": _print_split(f"all {len(every)} sentences", [r.label for r in every],
+                                  [pred[id(r)] for r in every])}
     for name, what, rows in splits:
         gold, guess = [r.label for r in rows], [pred[id(r)] for r in rows]
         result[name] = _print_split(f"{name}: {what}, {len(rows)} sentences", gold, guess)

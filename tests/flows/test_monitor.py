@@ -87,6 +87,17 @@ def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: 
     assert {r[0] for r in top} >= {"Russia", "North Korea", "Vladimir Putin"} - {"x"}
     runs = query(snap, "SELECT status FROM v_runs")
     assert runs == [("completed",)] * 3
+    # the updated article's number shows as a changed claim, with both values
+    [(fields, changes, matched)] = query(snap, """
+        SELECT changed_fields, changes, matched_sentence FROM v_claims
+        WHERE article_url LIKE '%us-says-north-korean-shells%' AND status = 'changed'
+          AND list_contains(changed_fields, 'quantity')""")
+    assert fields == ["quantity"] and "10,000 containers" in matched
+    assert changes == [{"field": "quantity", "old": "more than 10,000 container",
+                        "new": "more than 13,000 container"}]
+    statuses = dict(query(snap, "SELECT status, count(*) FROM v_claims GROUP BY 1"))
+    assert set(statuses) == {"new", "repeated", "changed"} and statuses["new"] > 100
+    assert query(snap, "SELECT count(*) FROM v_new_claims") == [(0,)]  # the third pass
 
 
 RELEVANT = ("Russian President Vladimir Putin and North Korean leader Kim Jong Un signed a "

@@ -1,0 +1,83 @@
+"""Claims end to end: real flow runs, late arrivals, and the SQL interface analysts use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.devserver import DevServer
+from flows.monitor import monitor
+from tests.conftest import write_config
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
+
+SHIPPED = ("Ukrainian officials said North Korea has delivered 150 self-propelled howitzers to "
+           "Russia under its partnership treaty with Moscow.")
+LATER = ("Kim Jong Un and Vladimir Putin met in Vladivostok, where the treaty was discussed. "
+         "The North Koreans have sent 150 self-propelled howitzers to Russia, Ukrainian "
+         "officials said. ")
+EARLY = "Russian President Vladimir Putin and Kim Jong Un signed the treaty in Pyongyang. " + SHIPPED
+
+
+def page(title: str, text: str) -> str:
+    filler = (f"This {title.lower()} report on the partnership between the two governments "
+              "was written from public statements and will be updated as news comes in.")
+    paragraphs = f"<p>{text}</p><p>{filler}</p>"
+    return (f"<html lang='en'><head><title>{title}</title></head><body><article><h1>{title}"
+            f"</h1>{paragraphs}</article></body></html>")
+
+
+def rss(*items: tuple[str, str]) -> str:
+    body = "".join(f"<item><title>{t}</title><link>/{slug}.html</link><pubDate>{d}</pubDate>"
+                   f"</item>" for slug, t, d in ((s, s, d) for s, d in items))
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{body}</channel></rss>"
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_late_article_becomes_the_first_appearance(tmp_path: Path, server: DevServer) -> None:
+    (server.root / "later.html").write_text(page("Later", LATER))
+    (server.root / "early.html").write_text(page("Early", EARLY))
+    feed = server.root / "feed.xml"
+    feed.write_text(rss(("later", "Wed, 10 Jul 2024 10:00:00 GMT")))
+    config = write_config(tmp_path / "c.toml", [("Wire", f"{server.base_url}/feed.xml")])
+    monitor(str(config))
+    snap = tmp_path / "wh" / "pactwatch.snapshot.duckdb"
+    sql = ("SELECT status, article_url, origin_article_url, first_seen_at::DATE::VARCHAR "
+           "FROM v_claims WHERE claim_text LIKE '%150 self-propelled howitzers%' AND NOT is_seed")
+    [(status, url, origin, first)] = query(snap, sql)
+    assert (status, url.endswith("later.html"), first) == ("new", True, "2024-07-10")
+
+    feed.write_text(rss(("later", "Wed, 10 Jul 2024 10:00:00 GMT"),
+                        ("early", "Mon, 24 Jun 2024 09:00:00 GMT")))  # arrives late
+    monitor(str(config))
+    rows = sorted(query(snap, sql), key=lambda r: r[1])
+    assert [(r[0], r[1].rsplit("/", 1)[1], r[2].rsplit("/", 1)[1], r[3]) for r in rows] == [
+        ("new", "early.html", "early.html", "2024-06-24"),
+        ("repeated", "later.html", "early.html", "2024-06-24")]
+    fresh = query(snap, "SELECT article_url FROM v_new_claims WHERE claim_text LIKE '%howitzers%'")
+    assert [u.rsplit("/", 1)[1] for (u,) in fresh] == ["early.html"]
+    history = query(snap, "SELECT count(*) FROM claim_judgements j JOIN claims c USING "
+                          "(claim_id) WHERE c.claim_text LIKE '%150 self-propelled howitzers%'")
+    assert history == [(3,)]  # later: new, then repeated; early: new
+
+
+def test_rerun_adds_no_claims_or_judgements(tmp_path: Path, server: DevServer) -> None:
+    (server.root / "early.html").write_text(page("Early", EARLY))
+    (server.root / "feed.xml").write_text(rss(("early", "Mon, 24 Jun 2024 09:00:00 GMT")))
+    config = write_config(tmp_path / "c.toml", [("Wire", f"{server.base_url}/feed.xml")])
+    monitor(str(config))
+    wh = tmp_path / "wh" / "pactwatch.duckdb"
+    counts = "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM claim_judgements)"
+    before = query(wh, counts)
+    assert before[0][0] > 10  # the seeds' claims and the article's
+    monitor(str(config))
+    assert query(wh, counts) == before
