@@ -32,7 +32,8 @@ def last(*articles: str) -> Judgement:
     return judge(records(*articles), 0, {})[-1]
 
 
-SEED = "US officials said North Korea has shipped more than 10,000 containers of munitions to Russia."
+SEED = ("US officials said North Korea has shipped more than 10,000 containers of munitions "
+        "to Russia.")
 
 
 def test_nothing_known_is_new() -> None:
@@ -80,7 +81,8 @@ def test_seed_shipments_counted_in_different_units_are_not_a_changed_number() ->
     j = last("It is believed that Pyongyang has already delivered millions of artillery shells "
              "to Russia in exchange for cheap oil and food.",
              "US officials recently claimed that the North Koreans have been shipping more than "
-             "10,000 containers filled with artillery shells, missiles and other weaponry to Russia.")
+             "10,000 containers filled with artillery shells, missiles and other weaponry to "
+             "Russia.")
     assert j.status == "new"
 
 

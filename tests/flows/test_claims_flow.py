@@ -18,7 +18,8 @@ SHIPPED = ("Ukrainian officials said North Korea has delivered 150 self-propelle
 LATER = ("Kim Jong Un and Vladimir Putin met in Vladivostok, where the treaty was discussed. "
          "The North Koreans have sent 150 self-propelled howitzers to Russia, Ukrainian "
          "officials said. ")
-EARLY = "Russian President Vladimir Putin and Kim Jong Un signed the treaty in Pyongyang. " + SHIPPED
+EARLY = ("Russian President Vladimir Putin and Kim Jong Un signed the treaty in Pyongyang. "
+         + SHIPPED)
 
 
 def page(title: str, text: str) -> str:
@@ -32,7 +33,8 @@ def page(title: str, text: str) -> str:
 def rss(*items: tuple[str, str]) -> str:
     body = "".join(f"<item><title>{t}</title><link>/{slug}.html</link><pubDate>{d}</pubDate>"
                    f"</item>" for slug, t, d in ((s, s, d) for s, d in items))
-    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{body}</channel></rss>"
+    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{body}"
+            "</channel></rss>")
 
 
 def query(path: Path, sql: str) -> list[tuple]:
@@ -55,6 +57,7 @@ def test_a_late_article_becomes_the_first_appearance(tmp_path: Path, server: Dev
            "FROM v_claims WHERE claim_text LIKE '%150 self-propelled howitzers%' AND NOT is_seed")
     [(status, url, origin, first)] = query(snap, sql)
     assert (status, url.endswith("later.html"), first) == ("new", True, "2024-07-10")
+    assert origin == url
 
     feed.write_text(rss(("later", "Wed, 10 Jul 2024 10:00:00 GMT"),
                         ("early", "Mon, 24 Jun 2024 09:00:00 GMT")))  # arrives late
