@@ -98,6 +98,13 @@ def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: 
     statuses = dict(query(snap, "SELECT status, count(*) FROM v_claims GROUP BY 1"))
     assert set(statuses) == {"new", "repeated", "changed"} and statuses["new"] > 100
     assert query(snap, "SELECT count(*) FROM v_new_claims") == [(0,)]  # the third pass
+    # every example query in the documented SQL interface runs on what the demo leaves
+    schema = (Path(__file__).parents[2] / "warehouse" / "SCHEMA.md").read_text()
+    examples = [q.strip() for block in schema.split("```sql")[1:]
+                for q in block.split("```")[0].split(";") if q.strip()]
+    assert len(examples) >= 8
+    for sql in examples:
+        query(snap, sql)
 
 
 RELEVANT = ("Russian President Vladimir Putin and North Korean leader Kim Jong Un signed a "
