@@ -44,6 +44,7 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...]
     bozo_reason: str | None
     skipped: tuple[str, ...]
+    ttl_minutes: float | None = None
 
 
 def _when(entry: Any, key: str) -> datetime | None:
@@ -97,4 +98,6 @@ def parse_feed(body: bytes, feed_url: str, content_type: str = "",
     if len(parsed.entries) > max_entries:
         skipped.append(f"{len(parsed.entries) - max_entries} entries beyond cap of {max_entries}")
     title = str(parsed.feed.get("title") or "")
-    return ParsedFeed(title, tuple(entries), bozo, tuple(skipped))
+    ttl = str(parsed.feed.get("ttl") or "").strip()
+    return ParsedFeed(title, tuple(entries), bozo, tuple(skipped),
+                      float(ttl) if ttl.isdigit() else None)

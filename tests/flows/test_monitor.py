@@ -45,18 +45,18 @@ def query(path: Path, sql: str) -> list[tuple]:
 def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: DevServer
                                                    ) -> None:
     config = demo.demo_config(tmp_path, demo_server.server_address[1])
-    first = monitor(str(config))
+    first = monitor(str(config), force=True)
     assert first.seeds_loaded == 2
     assert first.counts["articles_new"] == 12 and first.counts["articles_failed"] == 2
 
     demo.set_edition(demo_server, 2)
-    second = monitor(str(config))
+    second = monitor(str(config), force=True)
     assert second.counts["articles_new"] == 9 and second.counts["articles_updated"] == 1
     wh = tmp_path / "pactwatch.duckdb"
     after_two = counts(wh)
     assert after_two["articles"] == 23 and after_two["article_versions"] == 24
 
-    third = monitor(str(config))
+    third = monitor(str(config), force=True)
     assert third.counts["feeds_not_modified"] == 3
     assert third.counts["articles_new"] + third.counts["articles_updated"] == 0
     assert counts(wh) == after_two
@@ -145,7 +145,7 @@ def test_broken_feeds_and_pages_are_recorded_and_the_pass_completes(
              ("missing", "/nope.xml"), ("error", "/err.xml"), ("slow", "/slow.xml"),
              ("moved", "/redirect.xml")]
     config = write_config(tmp_path / "c.toml", [(n, server.base_url + p) for n, p in feeds])
-    summary = monitor(str(config))
+    summary = monitor(str(config), force=True)
     assert summary.counts["feeds_failed"] == 4
     assert summary.counts["articles_new"] == 3 and summary.counts["articles_failed"] == 1
     wh = tmp_path / "wh" / "pactwatch.duckdb"
