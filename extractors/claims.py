@@ -129,7 +129,13 @@ def _according_to(sent: Any) -> list[Any]:
 
 
 def _subject(verb: Any) -> list[Any]:
-    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    """Who asserts: the active subject of the reporting verb, or the agent of a passive one
+    ("is believed by analysts"); "the containers are believed to …" names no claimant."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    if agent is not None:
+        objs = [c for c in agent.children if c.dep_ == "pobj"]
+        return [t for t in objs[0].subtree if not t.is_punct] if objs else []
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
     if subj is None or subj.lower_ in ("it", "there"):
         return []
     appos = {t.i for c in subj.children if c.dep_ == "appos" for t in c.subtree}
@@ -171,7 +177,7 @@ def extract(sent: Any, sentence_idx: int, canonical: dict[int, str], score: floa
         return None
     verb, clause = _reporting_verb(sent)
     who = (_subject(verb) if verb is not None else []) or _according_to(sent)
-    claimant = " ".join(t.text for t in who)
+    claimant = "".join(t.text_with_ws for t in who).strip()
     span = sent.doc[clause.left_edge.i:clause.right_edge.i + 1] if clause is not None else sent
     head = clause if clause is not None else sent.root
     actors = tuple(dict.fromkeys(canonical[t.i] for t in span if t.i in canonical))

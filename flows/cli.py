@@ -190,6 +190,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Build and send the digest that is due (or only write it with --preview)."""
+    try:
+        settings = load_settings(args.config or default_config_path())
+    except ConfigError as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    prefect_defaults()
+    from flows import digest_flow
+
+    try:
+        if args.preview:
+            d = digest_flow.preview(settings, Path(args.preview))
+            print(f"{d.subject}\nwrote {args.preview} ({len(d.items)} items; nothing sent)")
+            return 0
+        summary = digest_flow.digest(str(settings.config_path))
+    except (ConfigError, WarehouseError) as exc:
+        return _fail(EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_WAREHOUSE, str(exc))
+    print(f"digest created: {summary.subject or 'none (nothing new)'}; sent "
+          f"{len(summary.sent)}, failed {len(summary.failed)}")
+    for digest_id, error in summary.failed:
+        print(f"  not sent, kept for the next run: {digest_id}: {error}")
+    return EXIT_FAILED if summary.failed else 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluation: claim matching on the labelled set, or check-worthiness on a TSV."""
     from flows import evaluate
@@ -234,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default=".", help="where the warehouse goes (default: here)")
     demo.add_argument("--port", type=int, default=8765, help="loopback port (default 8765)")
     demo.set_defaults(func=cmd_demo)
+    dg = sub.add_parser("digest", help="build and send the alert digest that is due")
+    dg.add_argument("--config", type=Path, default=None, help="the TOML config file")
+    dg.add_argument("--preview", metavar="OUT.html", help="write the HTML, send nothing")
+    dg.set_defaults(func=cmd_digest)
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
     ev.add_argument("what", choices=["claims", "checkworthy"])
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "

@@ -173,6 +173,10 @@ def monitor(config_path: str, note: str | None = None, force: bool = False) -> R
         summary.status = "skipped"
         summary.skip_reason = str(exc)
         log.warning("pass skipped: %s", exc)
+    if summary.status == "completed" and settings.email and settings.email.send_after_monitor:
+        from flows.digest_flow import digest
+
+        digest(config_path)
     summary.elapsed_s = time.monotonic() - started
     log.info("pass %s: %s in %.1fs; snapshot %s", summary.status, summary.counts,
              summary.elapsed_s, summary.snapshot)

@@ -37,6 +37,7 @@ final AS (
         oa.outlet AS origin_outlet,
         j.first_seen_at,
         j.run_id AS judged_run_id,
+        j.judged_at,
         c.run_id AS run_id,
         c.version_id,
         c.sentence_idx,

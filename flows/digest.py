@@ -1,0 +1,200 @@
+"""The alert digest: what was flagged since the previous one, grouped, ranked, rendered.
+
+Pure functions: rows in, a Digest out, HTML and text out. Every interpolated value is
+escaped; the subject line carries counts only, never text from an article.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+MAX_ITEMS = 40
+STATUS_COLOUR = {"changed": "#b45309", "new": "#1d4ed8"}
+
+
+@dataclass(frozen=True)
+class Source:
+    outlet: str
+    url: str
+    published_at: datetime | None
+    sentence: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One assertion flagged in the window, with every outlet that carried it."""
+
+    status: str
+    sentence: str
+    claimant: str
+    certainty: str
+    changes: tuple[tuple[str, str, str], ...]
+    earlier: Source | None
+    sources: tuple[Source, ...]
+    first_seen_at: datetime | None
+    score: float
+
+    @property
+    def outlets(self) -> list[str]:
+        return sorted({s.outlet for s in self.sources})
+
+
+@dataclass(frozen=True)
+class Digest:
+    covers_from: datetime | None
+    covers_until: datetime
+    items: tuple[Item, ...]
+    entities: tuple[tuple[str, str, int, int, bool], ...]
+    failing_feeds: tuple[tuple[str, str, int, str], ...]
+
+    def count(self, status: str) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def empty(self) -> bool:
+        return not self.items and not self.failing_feeds
+
+    @property
+    def subject(self) -> str:
+        parts = [f"{self.count('new')} new claims", f"{self.count('changed')} changed"]
+        if self.failing_feeds:
+            parts.append(f"{len(self.failing_feeds)} failing feeds")
+        return "pactwatch: " + ", ".join(parts)
+
+
+def _source(r: dict[str, Any]) -> Source:
+    return Source(r["outlet"] or "?", r["article_url"] or "", r["published_at"], r["sentence"],
+                  r["status"])
+
+
+def _importance(item: Item) -> tuple[Any, ...]:
+    quantity = any(f == "quantity" for f, _o, _n in item.changes)
+    return (-len(item.outlets), item.status != "changed", not quantity, -item.score)
+
+
+def build_items(rows: list[dict[str, Any]]) -> list[Item]:
+    """Group the window's claims by the assertion they make (their origin): one item per
+    assertion that is new or changed in the window, with all its sources, most important
+    first (most outlets, then changed numbers, then changes, then check-worthiness)."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        if not r.get("is_seed"):  # the seeds are the baseline, not news
+            groups[r["origin_claim_id"]].append(r)
+    items = []
+    for members in groups.values():
+        flagged = [r for r in members if r["status"] in ("new", "changed")]
+        if not flagged:
+            continue
+        lead = next((r for r in flagged if r["status"] == "changed"), flagged[0])
+        earlier = None
+        if lead["status"] == "changed" and lead["matched_sentence"]:
+            earlier = Source(lead["matched_outlet"] or "?", lead["matched_article_url"] or "",
+                             None, lead["matched_sentence"], "earlier")
+        items.append(Item(
+            status=lead["status"], sentence=lead["sentence"], claimant=lead["claimant"],
+            certainty=lead["certainty"],
+            changes=tuple((c["field"], c["old"], c["new"]) for c in lead["changes"] or ()),
+            earlier=earlier,
+            sources=tuple({r["article_url"]: _source(r) for r in members}.values()),
+            first_seen_at=lead["first_seen_at"], score=float(lead["checkworthiness"] or 0)))
+    return sorted(items, key=_importance)
+
+
+def build(rows: list[dict[str, Any]], entities: list[dict[str, Any]],
+          failing: list[dict[str, Any]], since: datetime | None, until: datetime) -> Digest:
+    return Digest(
+        since, until, tuple(build_items(rows)),
+        tuple((e["canonical_name"], e["label"], int(e["mentions"]), int(e["articles"]),
+               bool(e["is_new"])) for e in entities),
+        tuple((f["name"], f["url"], int(f["consecutive_failures"]), f["last_error"] or "")
+              for f in failing))
+
+
+def _when(d: datetime | None) -> str:
+    return d.strftime("%Y-%m-%d %H:%M") if d else "the beginning"
+
+
+def render_text(d: Digest) -> str:
+    """The plain-text part."""
+    lines = [d.subject, f"From {_when(d.covers_from)} to {_when(d.covers_until)} UTC", ""]
+    for n, item in enumerate(d.items[:MAX_ITEMS], 1):
+        lines.append(f"{n}. [{item.status.upper()}] {item.sentence}")
+        if item.claimant:
+            lines.append(f"   Attributed to: {item.claimant} ({item.certainty})")
+        for field, old, new in item.changes:
+            lines.append(f"   {field}: {old} -> {new}")
+        if item.earlier:
+            lines.append(f"   Earlier ({item.earlier.outlet}): {item.earlier.sentence}")
+        for s in item.sources:
+            lines.append(f"   - {s.outlet}: {s.url}")
+        lines.append("")
+    if len(d.items) > MAX_ITEMS:
+        lines.append(f"... and {len(d.items) - MAX_ITEMS} more: query v_claims.")
+    if d.entities:
+        lines.append("Entities in the news: " + ", ".join(
+            f"{name}{' (new)' if new else ''} x{m}" for name, _l, m, _a, new in d.entities))
+    for name, url, n, error in d.failing_feeds:
+        lines.append(f"Failing feed: {name} <{url}> {n} times in a row: {error}")
+    return "\n".join(lines) + "\n"
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _link(url: str, label: str) -> str:
+    safe = url if url.startswith(("http://", "https://")) else "#"
+    return f'<a href="{_e(safe)}" style="color:#1d4ed8">{_e(label)}</a>'
+
+
+def _item_html(n: int, item: Item) -> str:
+    colour = STATUS_COLOUR.get(item.status, "#374151")
+    parts = [f'<tr><td style="padding:12px 0;border-bottom:1px solid #e5e7eb">'
+             f'<span style="background:{colour};color:#fff;font-size:12px;padding:2px 6px;'
+             f'border-radius:3px">{_e(item.status.upper())}</span> '
+             f'<span style="color:#6b7280;font-size:12px">#{n} · {len(item.outlets)} '
+             f'outlet{"s" if len(item.outlets) != 1 else ""}</span>'
+             f'<p style="margin:6px 0;font-size:15px">{_e(item.sentence)}</p>']
+    if item.claimant:
+        parts.append(f'<p style="margin:4px 0;color:#374151">Attributed to <b>'
+                     f'{_e(item.claimant)}</b> ({_e(item.certainty)})</p>')
+    for field, old, new in item.changes:
+        parts.append(f'<p style="margin:4px 0">{_e(field)}: <s style="color:#9ca3af">'
+                     f'{_e(old)}</s> &rarr; <b>{_e(new)}</b></p>')
+    if item.earlier:
+        parts.append(f'<p style="margin:4px 0;color:#6b7280">Earlier, '
+                     f'{_link(item.earlier.url, item.earlier.outlet)}: '
+                     f'&ldquo;{_e(item.earlier.sentence)}&rdquo;</p>')
+    links = ", ".join(_link(s.url, s.outlet) for s in item.sources)
+    parts.append(f'<p style="margin:4px 0;font-size:13px">Sources: {links}</p></td></tr>')
+    return "".join(parts)
+
+
+def render_html(d: Digest) -> str:
+    """The HTML part: one table, inline styles, every value escaped."""
+    body = [f'<h1 style="font-size:20px;margin:0 0 4px">{_e(d.subject)}</h1>'
+            f'<p style="color:#6b7280;margin:0 0 12px">From {_e(_when(d.covers_from))} to '
+            f'{_e(_when(d.covers_until))} UTC</p><table width="100%" cellpadding="0" '
+            f'cellspacing="0" style="border-collapse:collapse">']
+    body += [_item_html(n, item) for n, item in enumerate(d.items[:MAX_ITEMS], 1)]
+    body.append("</table>")
+    if len(d.items) > MAX_ITEMS:
+        body.append(f"<p>… and {len(d.items) - MAX_ITEMS} more: query v_claims.</p>")
+    if d.entities:
+        names = ", ".join(f"{_e(n)}{' <b>(new)</b>' if new else ''} ×{m}"
+                          for n, _l, m, _a, new in d.entities)
+        body.append(f'<h2 style="font-size:16px">Entities in the news</h2><p>{names}</p>')
+    if d.failing_feeds:
+        rows = "".join(f"<li>{_link(u, n)}: {k} failures in a row — {_e(err)}</li>"
+                       for n, u, k, err in d.failing_feeds)
+        body.append(f'<h2 style="font-size:16px;color:#b91c1c">Failing feeds</h2><ul>{rows}'
+                    "</ul>")
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{_e(d.subject)}</title></head><body style=\"font-family:Arial,Helvetica,"
+            "sans-serif;color:#111827;max-width:720px;margin:0 auto;padding:16px\">"
+            + "".join(body) + "</body></html>")

@@ -1,0 +1,73 @@
+"""Reads behind the digest: what was flagged in a time window, entities, failing feeds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+CLAIMS_IN_WINDOW = """
+    SELECT claim_id, is_seed, status, origin_claim_id, sentence, claim_text, claimant, certainty,
+           outlet, article_url, published_at, first_seen_at, changes, matched_sentence,
+           matched_outlet, matched_article_url, checkworthiness, judged_at
+    FROM v_claims
+    WHERE judged_at > coalesce(?::TIMESTAMP, TIMESTAMP '1970-01-01') AND judged_at <= ?
+    ORDER BY published_at, claim_id
+"""
+
+ENTITIES_IN_WINDOW = """
+    WITH window_mentions AS (
+        SELECT m.entity_id, count(*) AS mentions, count(DISTINCT m.article_id) AS articles
+        FROM mentions m JOIN article_versions v USING (version_id)
+        WHERE v.fetched_at > coalesce(?::TIMESTAMP, TIMESTAMP '1970-01-01')
+          AND v.fetched_at <= ?
+        GROUP BY 1
+    )
+    SELECT e.canonical_name, e.label, w.mentions, w.articles,
+           e.first_seen_at > coalesce(?::TIMESTAMP, TIMESTAMP '1970-01-01') AS is_new
+    FROM window_mentions w JOIN entities e USING (entity_id)
+    ORDER BY is_new DESC, w.mentions DESC LIMIT ?
+"""
+
+FAILING_FEEDS = """
+    SELECT name, url, consecutive_failures, last_error FROM v_feeds
+    WHERE consecutive_failures > 0 ORDER BY consecutive_failures DESC, name
+"""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def claims_in_window(con: duckdb.DuckDBPyConnection, since: datetime | None,
+                     until: datetime) -> list[dict[str, Any]]:
+    """Claims whose current verdict was reached in (since, until]."""
+    return _rows(con, CLAIMS_IN_WINDOW, [since, until])
+
+
+def entities_in_window(con: duckdb.DuckDBPyConnection, since: datetime | None,
+                       until: datetime, limit: int = 8) -> list[dict[str, Any]]:
+    """The most mentioned entities of the window, the newly seen first."""
+    return _rows(con, ENTITIES_IN_WINDOW, [since, until, since, limit])
+
+
+def failing_feeds(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _rows(con, FAILING_FEEDS, [])
+
+
+def last_digest_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The end of the window the previous digest covered (None before the first)."""
+    rows = con.execute("SELECT max(covers_until) FROM digests").fetchall()
+    value = rows[0][0]
+    return value if isinstance(value, datetime) else None
+
+
+def pending_digests(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Digests stored but not yet accepted by the SMTP server, oldest first."""
+    return _rows(con, """
+        SELECT d.* FROM digests d JOIN v_digests v USING (digest_id)
+        WHERE v.status = 'pending' ORDER BY d.created_at
+    """, [])
