@@ -29,7 +29,7 @@ class Inbox:
         self.messages: list[Message] = []
         self.refuse = False
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
             return "554 5.0.0 refused for the test"
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
