@@ -65,8 +65,8 @@ def rss(*slugs: str) -> str:
 
 
 def email_config(port: int) -> str:
-    return ("[email]\nsmtp_host = '127.0.0.1'\nsmtp_port = %d\nsecurity = 'none'\n"
-            "sender = 'pactwatch@example.org'\nrecipients = ['analyst@example.org']\n" % port)
+    return (f"[email]\nsmtp_host = '127.0.0.1'\nsmtp_port = {port}\nsecurity = 'none'\n"
+            "sender = 'pactwatch@example.org'\nrecipients = ['analyst@example.org']\n")
 
 
 def digests(path: Path) -> list[tuple]:
