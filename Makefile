@@ -17,7 +17,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check flows extractors warehouse tests deploy
-	$(BIN)/mypy flows extractors warehouse
+	$(BIN)/mypy flows extractors warehouse deploy
 
 test: lint
 	$(BIN)/pytest

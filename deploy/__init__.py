@@ -1,0 +1,1 @@
+"""Deployments: run pactwatch's flows on a schedule through a Prefect work pool."""

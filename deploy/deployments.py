@@ -1,0 +1,57 @@
+"""Create (or update) the `monitor` and `digest` deployments on a process work pool.
+
+    PREFECT_API_URL=http://127.0.0.1:4200/api \\
+        .venv/bin/python -m deploy.deployments --config /srv/pactwatch/pactwatch.toml
+
+`monitor` runs every `[schedule].monitor_every_minutes` (default 15) and polls only the feeds
+that are due; `digest` runs daily at `[schedule].digest_at` in `[schedule].timezone`. Both
+have a concurrency limit of 1, and the flows take the warehouse's writer lock as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+from prefect import Flow
+
+from flows.settings import load_settings
+
+SOURCE = Path(__file__).resolve().parents[1]
+
+
+def deploy(config: Path, pool: str, digest: bool = True) -> dict[str, UUID]:
+    """Register the deployments; returns their ids by name. Raises ConfigError on a bad
+    config, and Prefect's own errors when the API or the work pool is missing."""
+    settings = load_settings(config)
+    params = {"config_path": str(settings.config_path)}
+    monitor = Flow.from_source(source=str(SOURCE), entrypoint="flows/monitor.py:monitor")
+    ids = {"monitor": monitor.deploy(
+        name="pactwatch-monitor", work_pool_name=pool, build=False, push=False,
+        interval=timedelta(minutes=settings.schedule.monitor_every_minutes),
+        parameters=params, concurrency_limit=1, print_next_steps=False,
+        description="Poll the feeds that are due, extract, analyse, load, flag.")}
+    if digest and settings.email is not None:
+        hour, minute = settings.schedule.digest_at.split(":")
+        flow = Flow.from_source(source=str(SOURCE), entrypoint="flows/digest_flow.py:digest")
+        ids["digest"] = flow.deploy(
+            name="pactwatch-digest", work_pool_name=pool, build=False, push=False,
+            cron=f"{int(minute)} {int(hour)} * * *", parameters=params, concurrency_limit=1,
+            print_next_steps=False, description="Mail the alert digest that is due.")
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", required=True, type=Path)
+    parser.add_argument("--pool", default="pactwatch", help="process work pool name")
+    args = parser.parse_args()
+    for name, dep_id in deploy(args.config, args.pool).items():
+        print(f"{name}: deployment {dep_id}")
+
+
+if __name__ == "__main__":
+    main()
