@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 from uuid import UUID
 
 from prefect import Flow
@@ -22,25 +23,30 @@ from flows.settings import load_settings
 SOURCE = Path(__file__).resolve().parents[1]
 
 
+def _flow(entrypoint: str) -> Flow[..., Any]:
+    # from_source is sync here (no running event loop); Prefect types it as maybe-async
+    return cast(Flow[..., Any], Flow.from_source(source=str(SOURCE), entrypoint=entrypoint))
+
+
 def deploy(config: Path, pool: str, digest: bool = True) -> dict[str, UUID]:
     """Register the deployments; returns their ids by name. Raises ConfigError on a bad
     config, and Prefect's own errors when the API or the work pool is missing."""
     settings = load_settings(config)
     params = {"config_path": str(settings.config_path)}
-    monitor = Flow.from_source(source=str(SOURCE), entrypoint="flows/monitor.py:monitor")
-    ids = {"monitor": monitor.deploy(
+    monitor = _flow("flows/monitor.py:monitor")
+    ids: dict[str, Any] = {"monitor": monitor.deploy(
         name="pactwatch-monitor", work_pool_name=pool, build=False, push=False,
         interval=timedelta(minutes=settings.schedule.monitor_every_minutes),
         parameters=params, concurrency_limit=1, print_next_steps=False,
         description="Poll the feeds that are due, extract, analyse, load, flag.")}
     if digest and settings.email is not None:
         hour, minute = settings.schedule.digest_at.split(":")
-        flow = Flow.from_source(source=str(SOURCE), entrypoint="flows/digest_flow.py:digest")
+        flow = _flow("flows/digest_flow.py:digest")
         ids["digest"] = flow.deploy(
             name="pactwatch-digest", work_pool_name=pool, build=False, push=False,
             cron=f"{int(minute)} {int(hour)} * * *", parameters=params, concurrency_limit=1,
             print_next_steps=False, description="Mail the alert digest that is due.")
-    return ids
+    return {name: cast(UUID, dep_id) for name, dep_id in ids.items()}
 
 
 def main() -> None:
