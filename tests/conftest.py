@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import email
 import os
+import socket
 from collections.abc import Iterator
+from email.message import Message
+from email.policy import default
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from flows.devserver import DevServer
 
@@ -43,3 +48,29 @@ def write_config(path: Path, feeds: list[tuple[str, str]], extra: str = "") -> P
         text += f'\n[[feeds]]\nname = "{name}"\nurl = "{url}"\n'
     path.write_text(text, encoding="utf-8")
     return path
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refuse:
+            return "554 5.0.0 refused for the test"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()

@@ -16,6 +16,9 @@ import duckdb
 import pytest
 
 from flows import demo
+from tests.conftest import Inbox
+from tests.flows.test_digest import email_config
+from tests.flows.test_digest_browser import screenshot_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.deployment]
 BIN = Path(sys.executable).parent
@@ -62,7 +65,7 @@ def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
         log.close()
 
 
-def test_scheduled_monitor_runs_through_a_worker(tmp_path: Path,
+def test_scheduled_monitor_runs_through_a_worker(tmp_path: Path, inbox: tuple[Inbox, int],
                                                  prefect_server: dict[str, str]) -> None:
     env = prefect_server
     def run(*cmd: str, timeout: float = 120) -> str:
@@ -71,8 +74,11 @@ def test_scheduled_monitor_runs_through_a_worker(tmp_path: Path,
         return done.stdout
 
     run(str(BIN / "prefect"), "work-pool", "create", "pactwatch-test", "--type", "process")
+    box, smtp_port = inbox
     with demo.serve_edition(2, port=0) as site:
         config = demo.demo_config(tmp_path, site.server_address[1])
+        with open(config, "a") as fh:
+            fh.write(email_config(smtp_port) + "send_after_monitor = true\n")
         out = run(sys.executable, "-m", "deploy.deployments", "--config", str(config),
                   "--pool", "pactwatch-test")
         assert "monitor: deployment" in out
@@ -83,14 +89,26 @@ def test_scheduled_monitor_runs_through_a_worker(tmp_path: Path,
         try:
             state = run(sys.executable, "-c", TRIGGER, "monitor/pactwatch-monitor",
                         timeout=300).strip().splitlines()[-1]
+            again = run(sys.executable, "-c", TRIGGER, "monitor/pactwatch-monitor",
+                        timeout=300).strip().splitlines()[-1]
         finally:
             worker.terminate()
             worker.wait(30)
             worker_log.close()
-    assert state == "COMPLETED", (tmp_path / "worker.log").read_text()[-3000:]
+    assert (state, again) == ("COMPLETED", "COMPLETED"), \
+        (tmp_path / "worker.log").read_text()[-3000:]
     con = duckdb.connect(str(tmp_path / "pactwatch.snapshot.duckdb"), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM v_articles").fetchall() == [(23,)]
-        assert con.execute("SELECT status FROM v_runs").fetchall() == [("completed",)]
+        assert con.execute("SELECT status FROM v_runs").fetchall() == [("completed",)] * 2
+        assert con.execute("SELECT status FROM v_digests").fetchall() == [("sent",)]
     finally:
         con.close()
+    # the scheduled pass mailed one digest; the next pass found nothing new to send
+    [msg] = box.messages
+    assert "new claims" in msg["Subject"]
+    page = tmp_path / "received.html"
+    page.write_text(msg.get_body(("html",)).get_content(), encoding="utf-8")
+    words = screenshot_text(page, tmp_path)
+    for expected in ("quantity", "The NIS estimated", "Pacific Monitor", "Sources"):
+        assert expected in words, (expected, words)

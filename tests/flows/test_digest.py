@@ -2,52 +2,20 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from collections.abc import Iterator
-from email.message import Message
-from email.policy import default
 from pathlib import Path
 
 import duckdb
 import pytest
-from aiosmtpd.controller import Controller
 
 from flows.devserver import DevServer
 from flows.digest_flow import digest
 from flows.monitor import monitor
-from tests.conftest import write_config
+from tests.conftest import Inbox, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 
 HOSTILE = ("<script>alert('x')</script> Ukrainian officials said North Korea delivered 150 "
            "self-propelled howitzers to Russia under the treaty.\r\nBcc: evil@example.org")
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.refuse = False
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.refuse:
-            return "554 5.0.0 refused for the test"
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def page(title: str, text: str) -> str:

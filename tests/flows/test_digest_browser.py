@@ -25,6 +25,22 @@ def _tools() -> None:
     pytest.skip(message)
 
 
+def screenshot_text(page: Path, tmp_path: Path) -> str:
+    """Render `page` in headless Chromium and return what OCR reads on the screenshot."""
+    _tools()
+    assert CHROMIUM and TESSERACT
+    shot = tmp_path / "digest.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-sync",
+                    "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}",
+                    "--hide-scrollbars", "--window-size=900,1100", f"--screenshot={shot}",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000
+    ocr = subprocess.run([TESSERACT, str(shot), "-", "--psm", "3"], check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    return " ".join(ocr.split())
+
+
 def row(status: str, sentence: str, outlet: str, url: str, origin: str, **extra: object) -> dict:
     return {"claim_id": url + sentence[:5], "is_seed": False, "status": status,
             "origin_claim_id": origin, "sentence": sentence, "claim_text": sentence,
@@ -52,16 +68,7 @@ def test_digest_reads_right_in_a_browser(tmp_path: Path) -> None:
                    None, datetime(2024, 11, 6))
     page = tmp_path / "digest.html"
     page.write_text(render_html(digest), encoding="utf-8")
-    shot = tmp_path / "digest.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking", "--disable-sync",
-                    "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}",
-                    "--hide-scrollbars", "--window-size=900,1100", f"--screenshot={shot}",
-                    page.as_uri()], check=True, capture_output=True, timeout=120)
-    assert shot.stat().st_size > 10_000
-    ocr = subprocess.run([TESSERACT, str(shot), "-", "--psm", "3"], check=True,
-                         capture_output=True, text=True, timeout=120).stdout
-    words = " ".join(ocr.split())
+    words = screenshot_text(page, tmp_path)
     for expected in ("1 new claims, 1 changed, 1 failing feeds", "quantity", "3,000 troop",
                      "1,500 special forces troops", "Baltic Courier", "Steppe Review",
                      "Failing feeds", "Broken Feed", "HTTP 404"):
