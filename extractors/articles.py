@@ -62,6 +62,22 @@ def decode_html(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     return body.decode("cp1252", errors="replace"), note
 
 
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
+              "text/xml")
+
+
+def check_page(body: bytes, content_type: str) -> None:
+    """Refuse what is not a web page: a declared non-HTML type, or binary bytes.
+
+    Raises TerminalError saying which.
+    """
+    declared = content_type.split(";", 1)[0].strip().lower()
+    if declared and declared not in HTML_TYPES:
+        raise TerminalError(f"not an HTML page: Content-Type {declared}")
+    if b"\x00" in body[:4096]:
+        raise TerminalError("binary content (NUL bytes) where an HTML page was expected")
+
+
 def _date(value: str | None) -> datetime | None:
     if not value:
         return None

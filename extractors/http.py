@@ -34,6 +34,7 @@ class FetchPolicy:
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     allow_private: bool = False
+    allowed_private_hosts: tuple[str, ...] = ()
     retries: int = 2
     backoff: float = 0.5
     max_retry_after: float = 60.0
@@ -150,7 +151,8 @@ def _request_once(url: str, policy: FetchPolicy, extra: dict[str, str],
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise TerminalError(f"bad port in {url!r}") from exc
-    ip = netguard.resolve(parts.hostname, port, policy.allow_private, resolver)
+    ip = netguard.resolve(parts.hostname, port, policy.allow_private, resolver,
+                          policy.allowed_private_hosts)
     cls = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
     conn = cls(parts.hostname, port, ip, policy.timeout)
     started = time.monotonic()

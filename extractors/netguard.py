@@ -33,12 +33,15 @@ def address_problem(ip: str) -> str | None:
 
 
 def resolve(host: str, port: int, allow_private: bool,
-            resolver: Resolver = socket.getaddrinfo) -> str:
+            resolver: Resolver = socket.getaddrinfo,
+            allowed_hosts: tuple[str, ...] = ()) -> str:
     """Resolve `host` and return the first address the guard accepts.
 
-    Raises BlockedAddressError when every address is refused, TransientError when the
-    name does not resolve.
+    `allowed_hosts` ("host" or "host:port") may use private addresses even when
+    `allow_private` is off (an intranet feed). Raises BlockedAddressError when every
+    address is refused, TransientError when the name does not resolve.
     """
+    allow_private = allow_private or host in allowed_hosts or f"{host}:{port}" in allowed_hosts
     try:
         infos = resolver(host, port, 0, socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:

@@ -90,7 +90,8 @@ def digest(config_path: str) -> DigestSummary:
     log = get_run_logger()
     summary = DigestSummary()
     wh = settings.warehouse_path
-    with writer_lock(wh, settings.wait_for_lock_s), open_warehouse(wh) as con:
+    wait = settings.wait_for_lock_s
+    with writer_lock(wh, wait), open_warehouse(wh, wait) as con:
         d = build_digest(con)
         if not d.empty or cfg.send_empty:
             summary.created, summary.subject = _store(con, d, cfg.recipients), d.subject

