@@ -26,8 +26,8 @@ TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run", "schedule", "e
 SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_minutes",
                  "default_poll_minutes", "max_poll_minutes"}
 FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds",
-              "deadline_seconds", "max_bytes", "max_redirects", "per_host_concurrency", "retries", "backoff_seconds",
-              "max_retry_after_seconds", "user_agent"}
+              "deadline_seconds", "max_bytes", "max_redirects", "per_host_concurrency",
+              "retries", "backoff_seconds", "max_retry_after_seconds", "user_agent"}
 
 
 class ConfigError(ValueError):
