@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/pactwatch demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check flows extractors warehouse tests deploy
+	$(BIN)/ruff check flows extractors warehouse tests deploy bench
 	$(BIN)/mypy flows extractors warehouse deploy
 
 test: lint

@@ -3,7 +3,8 @@
 Synthetic claims with news-like statistics: content lemmas drawn from a Zipf distribution
 over a 20,000-word vocabulary (8–16 per claim), 1–4 actors from a Zipf-distributed pool of
 500 entities, a quantity on a third of them; one in ten repeats an earlier claim with two
-lemmas swapped (and its number doubled, half the time). Run: `.venv/bin/python bench/claims_matching.py`.
+lemmas swapped (and its number doubled, half the time).
+Run: `.venv/bin/python bench/claims_matching.py`.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from flows.settings import ConfigError, default_config_path, load_settings, prefect_defaults
 from warehouse.db import WarehouseError, connect, open_warehouse, snapshot_path
 
@@ -53,7 +55,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(EXIT_CONFIG, str(exc))
     except WarehouseError as exc:
         return _fail(EXIT_WAREHOUSE, str(exc))
-    summary = _monitor(settings.config_path, force=args.all)
+    try:
+        summary = _monitor(settings.config_path, force=args.all)
+    except WarehouseError as exc:
+        return _fail(EXIT_WAREHOUSE, f"pass failed, nothing half-written: {exc}")
+    except duckdb.Error as exc:
+        return _fail(EXIT_WAREHOUSE, f"pass failed, nothing half-written: warehouse error: "
+                     f"{exc.__class__.__name__}: {exc}")
     if summary.status == "skipped":
         print(f"pass skipped: {summary.skip_reason}")
         return 0

@@ -236,8 +236,15 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
                                                    settings.cadence))
     jobs = _plan(polls, states, summary)
     if seeds:
-        _load_versions(settings, summary.run_id, seeds, feed_batch)
-        summary.seeds_loaded = len(seeds)
+        try:
+            seed_batch = Batch()
+            _load_versions(settings, summary.run_id, seeds, seed_batch)
+            feed_batch.extend(seed_batch)
+            summary.seeds_loaded = len(seeds)
+        except Exception as exc:  # the seeds are retried next pass; the feeds go on
+            reason = f"seed analysis failed: {exc.__class__.__name__}: {exc}"
+            log.error(reason)
+            feed_batch.add("failures", failure_row(summary.run_id, "seeds", None, reason))
     tasks.load(wh, feed_batch)
     log.info("%d pages to fetch, %d known and unchanged", len(jobs),
              summary.counts["articles_skipped"])
