@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import email.utils
 import hashlib
 import time
 from dataclasses import dataclass
@@ -48,13 +49,28 @@ class ParsedFeed:
 
 
 def _when(entry: Any, key: str) -> datetime | None:
+    """The entry's date in UTC; a date feedparser could not read (an RFC 822 date without a
+    zone, say) is parsed leniently and taken as UTC."""
     parsed: time.struct_time | None = entry.get(f"{key}_parsed")
-    if not parsed:
+    if parsed:
+        try:
+            return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        except (OverflowError, ValueError):
+            return None
+    return _lenient(str(entry.get(key) or "").strip())
+
+
+def _lenient(raw: str) -> datetime | None:
+    if not raw:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
-    except (OverflowError, ValueError):
-        return None
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        try:
+            when = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _entry(raw: Any, feed_url: str) -> FeedEntry:
