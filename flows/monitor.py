@@ -11,13 +11,14 @@ from typing import Any
 from prefect import flow, get_run_logger, runtime, unmapped
 
 from extractors.articles import Extracted
+from extractors.feeds import FeedEntry
 from extractors.relevance import judge
 from extractors.urls import url_id
 from flows import tasks
 from flows.claims import claim_rows
 from flows.rows import VersionInput, article_rows, entry_row, failure_row, fetch_row, nlp_rows
 from flows.schedule import due_feeds, schedule_rows
-from flows.settings import Settings, load_settings
+from flows.settings import FeedConfig, Settings, load_settings
 from warehouse.db import open_warehouse, publish_snapshot, utcnow
 from warehouse.load import Batch
 from warehouse.lock import WarehouseBusy, writer_lock
@@ -30,6 +31,7 @@ from warehouse.state import (
     finish_run,
     seeds_loaded,
     start_run,
+    unfinished_entries,
     url_states,
 )
 
@@ -97,6 +99,22 @@ def _plan(polls: list[tasks.FeedPoll], states: dict[str, UrlState],
             continue
         jobs.append(tasks.PageJob(entry, feed, state))
     return jobs
+
+
+def _resume(rows: list[dict[str, Any]], planned: set[str]) -> list[tasks.PageJob]:
+    """Jobs for entries left unfinished by an earlier pass (not in this pass's plan)."""
+    jobs = []
+    for r in rows:
+        if r["canonical_url"] in planned:
+            continue
+        entry = FeedEntry(r["url"], r["canonical_url"], r["guid"] or r["url"], r["title"] or "",
+                          r["summary"] or "", _utc(r["published_at"]), _utc(r["updated_at"]))
+        jobs.append(tasks.PageJob(entry, FeedConfig(r["feed_name"], r["feed_url"]), None))
+    return jobs
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None else None
 
 
 def _seed_versions(settings: Settings, loaded: set[str]) -> list[VersionInput]:
@@ -235,6 +253,11 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     feed_batch.add("feed_schedule", *schedule_rows(summary.run_id, polls, states, timing,
                                                    settings.cadence))
     jobs = _plan(polls, states, summary)
+    with open_warehouse(wh, settings.wait_for_lock_s) as con:
+        resumed = _resume(unfinished_entries(con), {j.entry.canonical_url for j in jobs})
+    if resumed:
+        log.info("%d pages left unfinished by an earlier pass are fetched again", len(resumed))
+    jobs += resumed
     if seeds:
         try:
             seed_batch = Batch()

@@ -157,3 +157,31 @@ def feed_timing(con: duckdb.DuckDBPyConnection) -> dict[str, FeedTiming]:
         FROM latest l LEFT JOIN v_feeds f USING (feed_id)
     """).fetchall()
     return {fid: FeedTiming(at, float(iv), int(n)) for fid, at, iv, n in rows}
+
+
+UNFINISHED = """
+    WITH latest_entry AS (
+        SELECT e.*, f.name AS feed_name, f.url AS feed_url FROM feed_entries e
+        JOIN feeds f USING (feed_id)
+        QUALIFY row_number() OVER (PARTITION BY e.canonical_url
+                                   ORDER BY e.first_seen_at DESC, e.feed_id) = 1
+    ),
+    last_page AS (
+        SELECT url, outcome, error_class FROM fetches WHERE kind = 'page'
+        QUALIFY row_number() OVER (PARTITION BY url ORDER BY requested_at DESC) = 1
+    )
+    SELECT le.* FROM latest_entry le
+    LEFT JOIN articles a ON a.canonical_url = le.canonical_url
+    LEFT JOIN last_page p ON p.url = le.canonical_url
+    WHERE a.article_id IS NULL
+      AND NOT coalesce(p.outcome = 'failed' AND p.error_class = 'terminal', false)
+"""
+
+
+def unfinished_entries(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """Feed entries whose article was never stored and did not fail for good: a pass cut
+    off before their batch, or a transient failure. They are fetched again even when their
+    feed now answers 304."""
+    cur = con.execute(UNFINISHED)
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
