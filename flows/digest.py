@@ -51,13 +51,14 @@ class Digest:
     items: tuple[Item, ...]
     entities: tuple[tuple[str, str, int, int, bool], ...]
     failing_feeds: tuple[tuple[str, str, int, str], ...]
+    failed_work: tuple[tuple[str, int, str], ...] = ()
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i.status == status)
 
     @property
     def empty(self) -> bool:
-        return not self.items and not self.failing_feeds
+        return not self.items and not self.failing_feeds and not self.failed_work
 
     @property
     def subject(self) -> str:
@@ -106,13 +107,15 @@ def build_items(rows: list[dict[str, Any]]) -> list[Item]:
 
 
 def build(rows: list[dict[str, Any]], entities: list[dict[str, Any]],
-          failing: list[dict[str, Any]], since: datetime | None, until: datetime) -> Digest:
+          failing: list[dict[str, Any]], since: datetime | None, until: datetime,
+          failed_work: list[dict[str, Any]] | None = None) -> Digest:
     return Digest(
         since, until, tuple(build_items(rows)),
         tuple((e["canonical_name"], e["label"], int(e["mentions"]), int(e["articles"]),
                bool(e["is_new"])) for e in entities),
         tuple((f["name"], f["url"], int(f["consecutive_failures"]), f["last_error"] or "")
-              for f in failing))
+              for f in failing),
+        tuple((w["stage"], int(w["failures"]), w["last_reason"]) for w in failed_work or ()))
 
 
 def _when(d: datetime | None) -> str:
@@ -140,6 +143,8 @@ def render_text(d: Digest) -> str:
             f"{name}{' (new)' if new else ''} x{m}" for name, _l, m, _a, new in d.entities))
     for name, url, n, error in d.failing_feeds:
         lines.append(f"Failing feed: {name} <{url}> {n} times in a row: {error}")
+    for stage, n, reason in d.failed_work:
+        lines.append(f"Failed {stage} work ({n} pages): {reason}")
     return "\n".join(lines) + "\n"
 
 
@@ -194,6 +199,10 @@ def render_html(d: Digest) -> str:
                        for n, u, k, err in d.failing_feeds)
         body.append(f'<h2 style="font-size:16px;color:#b91c1c">Failing feeds</h2><ul>{rows}'
                     "</ul>")
+    if d.failed_work:
+        rows = "".join(f"<li>{_e(stage)}: {n} pages — {_e(reason)}</li>"
+                       for stage, n, reason in d.failed_work)
+        body.append(f'<h2 style="font-size:16px;color:#b91c1c">Failed work</h2><ul>{rows}</ul>')
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{_e(d.subject)}</title></head><body style=\"font-family:Arial,Helvetica,"
             "sans-serif;color:#111827;max-width:720px;margin:0 auto;padding:16px\">"

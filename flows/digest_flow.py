@@ -17,6 +17,7 @@ from warehouse.db import WarehouseError, connect, open_warehouse, publish_snapsh
 from warehouse.digest_queries import (
     claims_in_window,
     entities_in_window,
+    failed_work,
     failing_feeds,
     last_digest_until,
     pending_digests,
@@ -37,9 +38,8 @@ def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None) 
     """The digest of everything flagged since the previous digest."""
     since = last_digest_until(con)
     end = until or utcnow()
-    return digests.build(claims_in_window(con, since, end),
-                         entities_in_window(con, since, end),
-                         failing_feeds(con), since, end)
+    return digests.build(claims_in_window(con, since, end), entities_in_window(con, since, end),
+                         failing_feeds(con), since, end, failed_work(con, since, end))
 
 
 def preview(settings: Settings, out: Path) -> digests.Digest:

@@ -30,6 +30,14 @@ ENTITIES_IN_WINDOW = """
     ORDER BY is_new DESC, w.mentions DESC LIMIT ?
 """
 
+FAILED_WORK = """
+    SELECT stage, count(*) AS failures, arg_max(reason, occurred_at) AS last_reason
+    FROM failures
+    WHERE stage IN ('batch', 'seeds')
+      AND occurred_at > coalesce(?::TIMESTAMP, TIMESTAMP '1970-01-01') AND occurred_at <= ?
+    GROUP BY stage ORDER BY stage
+"""
+
 FAILING_FEEDS = """
     SELECT name, url, consecutive_failures, last_error FROM v_feeds
     WHERE consecutive_failures > 0 ORDER BY consecutive_failures DESC, name
@@ -52,6 +60,12 @@ def entities_in_window(con: duckdb.DuckDBPyConnection, since: datetime | None,
                        until: datetime, limit: int = 8) -> list[dict[str, Any]]:
     """The most mentioned entities of the window, the newly seen first."""
     return _rows(con, ENTITIES_IN_WINDOW, [since, until, since, limit])
+
+
+def failed_work(con: duckdb.DuckDBPyConnection, since: datetime | None,
+                until: datetime) -> list[dict[str, Any]]:
+    """Batches (and seed analyses) that failed after their retries in the window."""
+    return _rows(con, FAILED_WORK, [since, until])
 
 
 def failing_feeds(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -172,3 +172,10 @@ def test_a_failing_batch_fails_only_itself(tmp_path: Path, server: DevServer) ->
     feeds = con.execute("SELECT count(*) FROM feed_entries").fetchall()[0][0]
     con.close()
     assert stages == {"seeds": 1, "batch": 4} and feeds == 4
+    # the digest says so
+    from flows.digest import render_text
+    from flows.digest_flow import build_digest
+    con = duckdb.connect(str(tmp_path / "wh" / "pactwatch.duckdb"), read_only=True)
+    text = render_text(build_digest(con))
+    con.close()
+    assert "Failed batch work (4 pages): batch 1 (4 pages) failed after its retries" in text
