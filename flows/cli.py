@@ -222,6 +222,23 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return EXIT_FAILED if summary.failed else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export every public view from the snapshot to Parquet or CSV files."""
+    from datetime import date
+
+    from flows.export import export
+
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+        con = _reader(args)
+        written = export(con, Path(args.out), args.format, since)
+    except (ConfigError, WarehouseError, ValueError, OSError) as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    for e in written:
+        print(f"{e.rows:>8} rows  {e.path}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluation: claim matching on the labelled set, or check-worthiness on a TSV."""
     from flows import evaluate
@@ -270,6 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("--config", type=Path, default=None, help="the TOML config file")
     dg.add_argument("--preview", metavar="OUT.html", help="write the HTML, send nothing")
     dg.set_defaults(func=cmd_digest)
+    ex = sub.add_parser("export", help="export every public view to Parquet or CSV")
+    ex.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    ex.add_argument("--out", required=True, help="folder to write into")
+    ex.add_argument("--since", help="only rows from this date (YYYY-MM-DD) on")
+    ex.add_argument("--config", type=Path, help="config file (default: ./pactwatch.toml)")
+    ex.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
+    ex.set_defaults(func=cmd_export)
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
     ev.add_argument("what", choices=["claims", "checkworthy"])
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
@@ -297,7 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     started = time.monotonic()
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except BrokenPipeError:  # `pactwatch sql … | head`: the reader left, not an error
+        sys.stderr.close()
+        return 0
     if args.command in ("run", "demo"):
         print(f"done in {time.monotonic() - started:.1f}s")
     return code

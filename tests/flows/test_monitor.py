@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from flows import demo
 from flows.devserver import DevServer
+from flows.export import export
 from flows.monitor import monitor
 from tests.conftest import write_config
 
@@ -113,6 +115,24 @@ def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: 
     assert len(examples) >= 8
     for sql in examples:
         query(snap, sql)
+    # the example analyses in warehouse/queries/ run and find something in the demo
+    folder = Path(__file__).parents[2] / "warehouse" / "queries"
+    results = {f.stem: query(snap, f.read_text()) for f in sorted(folder.glob("*.sql"))}
+    assert len(results) >= 5 and all(results.values()), results
+    [edit] = results["number_edits"]
+    assert edit[2:4] == ("more than 10,000 container", "more than 13,000 container")
+    # exports: every public view, complete files, row counts in the manifest
+    out = tmp_path / "export"
+    written = export(duckdb.connect(str(snap), read_only=True), out, "parquet")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {e.view for e in written} >= {"v_articles", "v_claims", "v_entities", "v_failures"}
+    for e in written:
+        assert query(snap, f"SELECT count(*) FROM read_parquet('{e.path}')") == [(e.rows,)]
+        assert manifest["files"][e.view]["rows"] == e.rows
+    assert "outlet" in [c[0] for c in duckdb.connect().execute(
+        f"DESCRIBE SELECT * FROM read_parquet('{out / 'v_article_versions.parquet'}')")
+        .fetchall()]
+    assert not list(out.glob(".*.tmp"))
 
 
 RELEVANT = ("Russian President Vladimir Putin and North Korean leader Kim Jong Un signed a "
