@@ -239,6 +239,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Load history from WARC files or a sitemap."""
+    if not args.warc and not args.sitemap:
+        return _fail(EXIT_CONFIG, "backfill needs --warc FILE... or --sitemap URL")
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    prefect_defaults()
+    from flows.backfill import backfill
+
+    try:
+        summary = backfill(str(settings.config_path), args.warc, args.sitemap, args.since,
+                           args.until, args.outlet)
+    except (WarehouseError, duckdb.Error) as exc:
+        return _fail(EXIT_WAREHOUSE, f"backfill failed, nothing half-written: {exc}")
+    _print_summary(summary)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluation: claim matching on the labelled set, or check-worthiness on a TSV."""
     from flows import evaluate
@@ -287,6 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("--config", type=Path, default=None, help="the TOML config file")
     dg.add_argument("--preview", metavar="OUT.html", help="write the HTML, send nothing")
     dg.set_defaults(func=cmd_digest)
+    bf = sub.add_parser("backfill", help="load history from WARC files or a sitemap")
+    bf.add_argument("--config", required=True, type=Path)
+    bf.add_argument("--warc", nargs="+", metavar="FILE", help="WARC or .warc.gz files")
+    bf.add_argument("--sitemap", metavar="URL", help="a sitemap or sitemap index URL")
+    bf.add_argument("--since", help="from this date (YYYY-MM-DD): publication date in a "
+                    "sitemap, capture date in a WARC")
+    bf.add_argument("--until", help="up to this date (YYYY-MM-DD)")
+    bf.add_argument("--outlet", help="outlet name (default: the site's host name)")
+    bf.set_defaults(func=cmd_backfill)
     ex = sub.add_parser("export", help="export every public view to Parquet or CSV")
     ex.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     ex.add_argument("--out", required=True, help="folder to write into")
@@ -326,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `pactwatch sql … | head`: the reader left, not an error
         sys.stderr.close()
         return 0
-    if args.command in ("run", "demo"):
+    if args.command in ("run", "demo", "backfill"):
         print(f"done in {time.monotonic() - started:.1f}s")
     return code
 

@@ -96,6 +96,12 @@ def _fetch_one(job: PageJob, policy: FetchPolicy, story: Story,
             return PageResult(job, started, None, None, exc, "page")
     if response.status == 304:
         return PageResult(job, started, response, None, None, "page")
+    return extract_page(job, response, story, started)
+
+
+def extract_page(job: PageJob, response: Response, story: Story,
+                 started: datetime) -> PageResult:
+    """Extract and judge one fetched (or archived) page; failures are returned, not raised."""
     try:
         check_page(response.body, response.content_type)
         extracted = extract_article(response.body, response.final_url, response.content_type,
@@ -129,6 +135,13 @@ def fetch_and_extract(jobs: list[PageJob], policy: FetchPolicy, story: Story,
         futures = [pool.submit(_fetch_one, j, policy, story,
                                gates[urlsplit(j.entry.canonical_url).netloc]) for j in jobs]
         return [f.result() for f in futures]
+
+
+@task(name="extract-archived-batch", cache_policy=NO_CACHE)
+def extract_archived(items: list[tuple[PageJob, Response, datetime]],
+                     story: Story) -> list[PageResult]:
+    """Extract and judge a batch of archived pages (no fetching)."""
+    return [extract_page(job, response, story, at) for job, response, at in items]
 
 
 @task(name="analyse-batch", cache_policy=NO_CACHE)

@@ -1,0 +1,171 @@
+"""The `backfill` flow: load history from WARC files or sitemaps through the same
+extraction, relevance, analysis and load path as live articles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from itertools import islice
+from typing import Any
+from urllib.parse import urlsplit
+
+from prefect import flow, get_run_logger, runtime
+
+from extractors.archive import ArchivedPage, SitemapEntry, parse_sitemap, read_warc
+from extractors.errors import PactwatchError
+from extractors.feeds import FeedEntry
+from extractors.http import Response, fetch_with_retries
+from extractors.urls import canonical_url
+from flows import tasks
+from flows.monitor import RunSummary, _batch_failed, _load_versions, _page_batch
+from flows.rows import failure_row
+from flows.settings import FeedConfig, Settings, load_settings
+from warehouse.db import open_warehouse, publish_snapshot
+from warehouse.load import Batch
+from warehouse.lock import writer_lock
+from warehouse.state import finish_run, start_run, url_states
+
+MAX_SITEMAPS = 50
+
+
+def _in_range(when: datetime | None, since: date | None, until: date | None) -> bool:
+    if when is None:
+        return since is None and until is None
+    day = when.date()
+    return (since is None or day >= since) and (until is None or day <= until)
+
+
+def _job(url: str, outlet: str | None, source: str, published: datetime | None = None,
+         title: str = "") -> tasks.PageJob:
+    canonical = canonical_url(url)
+    entry = FeedEntry(url, canonical, url, title, "", published, None)
+    return tasks.PageJob(entry, FeedConfig(outlet or urlsplit(canonical).hostname or "?",
+                                           source), None)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _known(settings: Settings, urls: list[str]) -> set[str]:
+    with open_warehouse(settings.warehouse_path, settings.wait_for_lock_s) as con:
+        return {u for u, s in url_states(con, urls).items() if s.article_id}
+
+
+def _process(settings: Settings, summary: RunSummary, n: int, results: list[tasks.PageResult],
+             jobs: list[tasks.PageJob], log: Any) -> None:
+    wh = str(settings.warehouse_path)
+    try:
+        batch, versions = _page_batch(summary.run_id, results, summary)
+        _load_versions(settings, summary.run_id, versions, batch)
+    except Exception as exc:  # one broken batch must not sink the backfill
+        _batch_failed(wh, summary, n, jobs, exc, log)
+        return
+    tasks.load(wh, batch)
+    log.info("backfill batch %d: %d pages, %d new versions", n, len(jobs), len(versions))
+
+
+def _warc(settings: Settings, summary: RunSummary, files: list[str], since: date | None,
+          until: date | None, outlet: str | None, log: Any) -> None:
+    def pages() -> Iterator[ArchivedPage]:
+        for file in files:
+            try:
+                yield from read_warc(file, settings.fetch.max_bytes)
+            except PactwatchError as exc:
+                summary.failures.append((file, "archive", str(exc)))
+                tasks.load(str(settings.warehouse_path), _one_failure(summary, file, exc))
+    for n, chunk in enumerate(_chunks((p for p in pages()
+                                       if _in_range(p.captured_at, since, until)),
+                                      settings.batch_size), 1):
+        known = _known(settings, [canonical_url(p.url) for p in chunk])
+        todo = [p for p in chunk if canonical_url(p.url) not in known]
+        summary.bump("articles_skipped", len(chunk) - len(todo))
+        items = [(_job(p.url, outlet, f"warc:{p.url}"),
+                  Response(p.url, p.url, 200, p.body, 0.0, {"content-type": p.content_type}),
+                  p.captured_at) for p in todo]
+        if items:
+            results = tasks.extract_archived(items, settings.story)
+            _process(settings, summary, n, results, [j for j, _r, _a in items], log)
+
+
+def _one_failure(summary: RunSummary, where: str, exc: Exception) -> Batch:
+    batch = Batch()
+    batch.add("failures", failure_row(summary.run_id, "archive", where, str(exc)))
+    return batch
+
+
+def _sitemap_entries(settings: Settings, root: str, summary: RunSummary
+                     ) -> list[SitemapEntry]:
+    queue: list[str] = [root]
+    seen: set[str] = set()
+    out: list[SitemapEntry] = []
+    while queue and len(seen) < MAX_SITEMAPS:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        try:
+            sitemap = parse_sitemap(fetch_with_retries(url, settings.fetch).body)
+        except PactwatchError as exc:
+            summary.failures.append((url, "sitemap", str(exc)))
+            tasks.load(str(settings.warehouse_path), _one_failure(summary, url, exc))
+            continue
+        out.extend(sitemap.entries)
+        queue.extend(sitemap.children)
+    return out
+
+
+def _sitemap(settings: Settings, summary: RunSummary, url: str, since: date | None,
+             until: date | None, outlet: str | None, log: Any) -> None:
+    entries = [e for e in _sitemap_entries(settings, url, summary)
+               if _in_range(e.published_at, since, until)]
+    entries.sort(key=lambda e: e.published_at or datetime.min.replace(tzinfo=UTC))
+    log.info("sitemap %s: %d pages in range", url, len(entries))
+    for n, chunk in enumerate(_chunks(entries, settings.batch_size), 1):
+        known = _known(settings, [canonical_url(e.url) for e in chunk])
+        jobs = [_job(e.url, outlet, url, e.published_at, e.title) for e in chunk
+                if canonical_url(e.url) not in known]
+        summary.bump("articles_skipped", len(chunk) - len(jobs))
+        if jobs:
+            results = tasks.fetch_and_extract(jobs, settings.fetch, settings.story,
+                                              settings.per_host_concurrency)
+            _process(settings, summary, n, results, jobs, log)
+
+
+@flow(name="backfill", log_prints=True)
+def backfill(config_path: str, warc_files: list[str] | None = None,
+             sitemap_url: str | None = None, since: str | None = None,
+             until: str | None = None, outlet: str | None = None) -> RunSummary:
+    """Load archived pages (WARC) or a site's sitemap, skipping what is already loaded.
+
+    Their claims join the history in publication order, so "first seen" stays true.
+    """
+    settings = load_settings(config_path)
+    log = get_run_logger()
+    summary = RunSummary(run_id=uuid.uuid4().hex[:16])
+    start = date.fromisoformat(since) if since else None
+    end = date.fromisoformat(until) if until else None
+    wh = str(settings.warehouse_path)
+    with writer_lock(wh, settings.wait_for_lock_s):
+        with open_warehouse(wh, settings.wait_for_lock_s) as con:
+            start_run(con, summary.run_id, runtime.flow_run.id, str(settings.config_path),
+                      f"backfill {' '.join(warc_files or [])}{sitemap_url or ''}".strip())
+        try:
+            if warc_files:
+                _warc(settings, summary, warc_files, start, end, outlet, log)
+            if sitemap_url:
+                _sitemap(settings, summary, sitemap_url, start, end, outlet, log)
+            tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
+            summary.claims = tasks.flag_claims(wh, summary.run_id)
+        except BaseException:
+            with open_warehouse(wh, settings.wait_for_lock_s) as con:
+                finish_run(con, summary.run_id, "failed", summary.counts)
+            raise
+        with open_warehouse(wh, settings.wait_for_lock_s) as con:
+            finish_run(con, summary.run_id, "completed", summary.counts)
+        summary.status = "completed"
+        summary.snapshot = str(publish_snapshot(wh))
+    return summary
