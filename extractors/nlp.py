@@ -140,15 +140,21 @@ def _analyse_doc(doc: Any, aliases: dict[str, Alias], scores: Sequence[float],
     return DocAnalysis(sentences, mentions, claims, tuple(float(x) for x in scores))
 
 
+MIN_TEXTS_PER_PROCESS = 8  # below this, starting worker processes costs more than it saves
+
+
 def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
             scorer: Scorer | None = None, threshold: float = 0.5,
-            batch_size: int = 16) -> list[DocAnalysis]:
+            batch_size: int = 16, processes: int = 1) -> list[DocAnalysis]:
     """Run the pipeline over `texts` with nlp.pipe; one DocAnalysis per text, in order.
 
     `scorer` gives check-worthiness scores for sentences, all sentences of the batch in
-    one call; without it no claims are extracted.
+    one call; without it no claims are extracted. `processes` > 1 parses in that many
+    worker processes (spaCy's own multiprocessing) when the batch is big enough.
     """
-    docs = list(nlp.pipe((t[:MAX_CHARS] for t in texts), batch_size=batch_size))
+    clipped = [t[:MAX_CHARS] for t in texts]
+    n_process = processes if len(clipped) >= MIN_TEXTS_PER_PROCESS * processes else 1
+    docs = list(nlp.pipe(clipped, batch_size=batch_size, n_process=n_process))
     per_doc = [_sentences(d) for d in docs]
     flat = [s.text.strip() for spans in per_doc for s in spans]
     scores = list(scorer(flat)) if scorer is not None and flat else [0.0] * len(flat)

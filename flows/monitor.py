@@ -134,8 +134,8 @@ def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput]
                    batch: Batch) -> None:
     """Analyse the relevant versions (one nlp.pipe) and add all rows to `batch`."""
     relevant = [v for v in versions if v.relevance.relevant]
-    method, docs = (tasks.analyse(relevant, settings.spacy_model, settings.story)
-                    if relevant else (None, []))
+    method, docs = (tasks.analyse(relevant, settings.spacy_model, settings.story,
+                                  settings.nlp_processes) if relevant else (None, []))
     labels = {a.canonical: a.label for a in settings.story.aliases}
     analysed = {v.version_id: d for v, d in zip(relevant, docs, strict=True)}
     for v in versions:

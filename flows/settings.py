@@ -83,6 +83,7 @@ class Settings:
     email: EmailConfig | None = None
     wait_for_lock_s: float = 60.0
     dedup_threshold: float = 0.6
+    nlp_processes: int = 1
 
     @property
     def snapshot_path(self) -> Path:
@@ -206,7 +207,7 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
     top = _Reader(file, "", raw, TOP_KEYS)
     wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})
     policy, per_host = _fetch_policy(_Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS))
-    nlp = _Reader(file, "nlp", top.get("nlp", dict, {}), {"spacy_model"})
+    nlp = _Reader(file, "nlp", top.get("nlp", dict, {}), {"spacy_model", "processes"})
     run = _Reader(file, "run", top.get("run", dict, {}), {"batch_size", "wait_for_lock_seconds"})
     sched = _Reader(file, "schedule", top.get("schedule", dict, {}), SCHEDULE_KEYS)
     return Settings(
@@ -225,6 +226,7 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
         schedule=_schedule(sched),
         email=_email(file, raw["email"]) if "email" in raw else None,
         wait_for_lock_s=float(run.get("wait_for_lock_seconds", (int, float), 60)),
+        nlp_processes=nlp.positive("processes", int, min(2, os.cpu_count() or 1)),
         dedup_threshold=_threshold(_Reader(file, "dedup", top.get("dedup", dict, {}),
                                            {"threshold"})),
     )

@@ -145,14 +145,15 @@ def extract_archived(items: list[tuple[PageJob, Response, datetime]],
 
 
 @task(name="analyse-batch", cache_policy=NO_CACHE)
-def analyse(versions: list[VersionInput], model: str,
-            story: Story) -> tuple[str, list[nlp.DocAnalysis]]:
+def analyse(versions: list[VersionInput], model: str, story: Story,
+            processes: int = 1) -> tuple[str, list[nlp.DocAnalysis]]:
     """Sentences, entities and claims of the relevant versions, one nlp.pipe over the batch
     and one check-worthiness pass over all its sentences."""
     pipeline = nlp.load_model(model)
     scorer = checkworthy.default_model()
     texts = [v.extracted.text for v in versions]
-    docs = nlp.analyse(pipeline, texts, story.alias_index(), scorer.scores, scorer.threshold)
+    docs = nlp.analyse(pipeline, texts, story.alias_index(), scorer.scores, scorer.threshold,
+                       processes=processes)
     return nlp.model_version(pipeline), docs
 
 
