@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -154,6 +155,8 @@ def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
     """
     clipped = [t[:MAX_CHARS] for t in texts]
     n_process = processes if len(clipped) >= MIN_TEXTS_PER_PROCESS * processes else 1
+    if multiprocessing.current_process().daemon:  # a Dask worker: no child processes
+        n_process = 1
     docs = list(nlp.pipe(clipped, batch_size=batch_size, n_process=n_process))
     per_doc = [_sentences(d) for d in docs]
     flat = [s.text.strip() for spans in per_doc for s in spans]

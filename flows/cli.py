@@ -40,9 +40,9 @@ def _print_summary(summary: Any) -> None:
 
 def _monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
     prefect_defaults()
-    from flows.monitor import monitor
+    from flows.monitor import with_runner
 
-    return monitor(str(config), note, force)
+    return with_runner(load_settings(config))(str(config), note, force)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

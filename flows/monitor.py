@@ -134,8 +134,10 @@ def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput]
                    batch: Batch) -> None:
     """Analyse the relevant versions (one nlp.pipe) and add all rows to `batch`."""
     relevant = [v for v in versions if v.relevance.relevant]
-    method, docs = (tasks.analyse(relevant, settings.spacy_model, settings.story,
-                                  settings.nlp_processes) if relevant else (None, []))
+    # submitted, not called: on a Dask task runner the parsing runs on the cluster
+    method, docs = (tasks.analyse.submit(relevant, settings.spacy_model, settings.story,
+                                         settings.nlp_processes).result()
+                    if relevant else (None, []))
     labels = {a.canonical: a.label for a in settings.story.aliases}
     analysed = {v.version_id: d for v, d in zip(relevant, docs, strict=True)}
     for v in versions:
@@ -189,6 +191,20 @@ def _batch_failed(wh: str, summary: RunSummary, i: int, jobs: list[tasks.PageJob
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def with_runner(settings: Settings) -> Any:
+    """The monitor flow with the task runner the config asks for: threads (default), or a
+    DaskTaskRunner on `[run].dask_address` (a local cluster when empty). Loads stay in the
+    flow's process: the warehouse has one writer."""
+    if settings.task_runner != "dask":
+        return monitor
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    runner = (DaskTaskRunner(address=settings.dask_address) if settings.dask_address else
+              DaskTaskRunner(cluster_kwargs={"n_workers": settings.nlp_processes,
+                                             "threads_per_worker": 2}))
+    return monitor.with_options(task_runner=runner)  # type: ignore[arg-type]
 
 
 @flow(name="monitor", log_prints=True)

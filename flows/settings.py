@@ -84,6 +84,8 @@ class Settings:
     wait_for_lock_s: float = 60.0
     dedup_threshold: float = 0.6
     nlp_processes: int = 1
+    task_runner: str = "threads"
+    dask_address: str = ""
 
     @property
     def snapshot_path(self) -> Path:
@@ -208,7 +210,11 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
     wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})
     policy, per_host = _fetch_policy(_Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS))
     nlp = _Reader(file, "nlp", top.get("nlp", dict, {}), {"spacy_model", "processes"})
-    run = _Reader(file, "run", top.get("run", dict, {}), {"batch_size", "wait_for_lock_seconds"})
+    run = _Reader(file, "run", top.get("run", dict, {}),
+                  {"batch_size", "wait_for_lock_seconds", "task_runner", "dask_address"})
+    runner = run.get("task_runner", str, "threads")
+    if runner not in ("threads", "dask"):
+        run.fail("task_runner", f"must be threads or dask, got {runner!r}")
     sched = _Reader(file, "schedule", top.get("schedule", dict, {}), SCHEDULE_KEYS)
     return Settings(
         config_path=file,
@@ -227,6 +233,8 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
         email=_email(file, raw["email"]) if "email" in raw else None,
         wait_for_lock_s=float(run.get("wait_for_lock_seconds", (int, float), 60)),
         nlp_processes=nlp.positive("processes", int, min(2, os.cpu_count() or 1)),
+        task_runner=runner,
+        dask_address=run.get("dask_address", str, ""),
         dedup_threshold=_threshold(_Reader(file, "dedup", top.get("dedup", dict, {}),
                                            {"threshold"})),
     )
