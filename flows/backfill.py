@@ -18,13 +18,13 @@ from extractors.feeds import FeedEntry
 from extractors.http import Response, fetch_with_retries
 from extractors.urls import canonical_url
 from flows import tasks
-from flows.monitor import RunSummary, _batch_failed, _load_versions, _page_batch
+from flows.monitor import RunSummary, _batch_failed, _load_versions, _page_batch, complete
 from flows.rows import failure_row
 from flows.settings import FeedConfig, Settings, load_settings
-from warehouse.db import open_warehouse, publish_snapshot
+from warehouse.db import open_warehouse
 from warehouse.load import Batch
 from warehouse.lock import writer_lock
-from warehouse.state import finish_run, start_run, url_states
+from warehouse.state import start_run, url_states
 
 MAX_SITEMAPS = 50
 
@@ -153,19 +153,14 @@ def backfill(config_path: str, warc_files: list[str] | None = None,
         with open_warehouse(wh, settings.wait_for_lock_s) as con:
             start_run(con, summary.run_id, runtime.flow_run.id, str(settings.config_path),
                       f"backfill {' '.join(warc_files or [])}{sitemap_url or ''}".strip())
-        try:
+
+        def work() -> None:
             if warc_files:
                 _warc(settings, summary, warc_files, start, end, outlet, log)
             if sitemap_url:
                 _sitemap(settings, summary, sitemap_url, start, end, outlet, log)
             tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
             summary.claims = tasks.flag_claims(wh, summary.run_id)
-        except BaseException:
-            with open_warehouse(wh, settings.wait_for_lock_s) as con:
-                finish_run(con, summary.run_id, "failed", summary.counts)
-            raise
-        with open_warehouse(wh, settings.wait_for_lock_s) as con:
-            finish_run(con, summary.run_id, "completed", summary.counts)
-        summary.status = "completed"
-        summary.snapshot = str(publish_snapshot(wh))
+
+        complete(settings, summary, work)
     return summary

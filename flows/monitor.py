@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -243,8 +244,16 @@ def _locked_pass(settings: Settings, summary: RunSummary, note: str | None, forc
         validators = feed_validators(con)
         timing = feed_timing(con)
         seeds = _seed_versions(settings, seeds_loaded(con))
+    complete(settings, summary,
+             lambda: _pass(settings, summary, validators, timing, seeds, force, log))
+
+
+def complete(settings: Settings, summary: RunSummary, work: Callable[[], None]) -> None:
+    """Run `work` for a started run; record it `completed` (and publish the snapshot) or
+    `failed` (and re-raise)."""
+    wh = str(settings.warehouse_path)
     try:
-        _pass(settings, summary, validators, timing, seeds, force, log)
+        work()
     except BaseException:
         with open_warehouse(wh, settings.wait_for_lock_s) as con:
             finish_run(con, summary.run_id, "failed", summary.counts)

@@ -40,6 +40,17 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+def query(path: Path, sql: str) -> list[tuple]:
+    """Rows of `sql` on the DuckDB file at `path`, opened read-only and closed again."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def write_config(path: Path, feeds: list[tuple[str, str]], extra: str = "") -> Path:
     """A config with loopback allowed, fast retries, and the given (name, url) feeds."""
     text = ('[warehouse]\npath = "wh/pactwatch.duckdb"\n[fetch]\nallow_private_addresses = true\n'

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import duckdb
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -13,7 +12,7 @@ from warcio.warcwriter import WARCWriter
 from flows.backfill import backfill
 from flows.devserver import DevServer
 from flows.monitor import monitor
-from tests.conftest import write_config
+from tests.conftest import query, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 
@@ -44,13 +43,6 @@ def warc(path: Path, pages: list[tuple[str, str, bytes]]) -> None:
                                           protocol="HTTP/1.1"))
         writer.write_record(image)
 
-
-def query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_warc_backfill_enters_history_in_publication_order(tmp_path: Path,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.devserver import DevServer
 from flows.monitor import monitor
-from tests.conftest import write_config
+from tests.conftest import query, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 
@@ -36,13 +35,6 @@ def rss(*items: tuple[str, str]) -> str:
     return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{body}"
             "</channel></rss>")
 
-
-def query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_late_article_becomes_the_first_appearance(tmp_path: Path, server: DevServer) -> None:

@@ -13,7 +13,7 @@ from flows import demo
 from flows.devserver import DevServer
 from flows.export import export
 from flows.monitor import monitor
-from tests.conftest import write_config
+from tests.conftest import query, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 CONTENT_TABLES = ("articles", "article_versions", "sentences", "entities", "mentions",
@@ -35,13 +35,6 @@ def counts(path: Path) -> dict[str, int]:
     finally:
         con.close()
 
-
-def query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: DevServer
