@@ -75,8 +75,10 @@ class _PinnedHTTP(http.client.HTTPConnection):
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
+    """TLS to the checked address, with the certificate verified for the host name."""
+
     def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout)
         self._ip = ip
         self._ctx = ssl.create_default_context()
 

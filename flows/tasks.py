@@ -198,6 +198,7 @@ def flag_claims(warehouse_path: str, run_id: str) -> dict[str, int]:
 
 
 def _is_transient(task: object, run: object, state: object) -> bool:
+    """Retry a load only for what waiting can fix: a held file, I/O hiccups."""
     try:
         state.result()  # type: ignore[attr-defined]
     except TransientError:
