@@ -80,6 +80,15 @@ def test_run_then_status_and_sql_while_the_live_file_is_locked(tmp_path: Path) -
         bad = pactwatch("sql", "SELECT nope FROM v_articles", "--config", str(config),
                         cwd=tmp_path)
         assert bad.returncode == 1 and "query failed" in bad.stderr
+        shell = subprocess.run([sys.executable, "-m", "flows.cli", "shell", "--config",
+                                str(config)], input="SELECT count(*) AS n\nFROM v_feeds;\n"
+                               "SELECT nope;\n.quit\n", text=True, capture_output=True,
+                               timeout=60, cwd=tmp_path)
+        assert shell.returncode == 0 and "n\n-\n3" in shell.stdout and "error:" in shell.stdout
+        preview = pactwatch("digest", "--config", str(config), "--preview", "d.html",
+                            cwd=tmp_path)
+        assert preview.returncode == 0 and "nothing sent" in preview.stdout
+        assert "new claims" in (tmp_path / "d.html").read_text()
     finally:
         writer.close()
 
