@@ -153,3 +153,38 @@ def report_checkworthy(tsv: Path) -> tuple[float, float, float]:
     print(f"check-worthiness on {len(examples)} sentences ({int(gold.sum())} Yes) of {tsv}")
     print(f"Yes class: precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}")
     return p, r, f1
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences for framing without spaCy: line breaks and sentence-final punctuation."""
+    import re
+
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+
+def report_frames(articles: Path, labels: Path, share: float = 0.1, most: int = 4
+                  ) -> tuple[float, float, float]:
+    """SemEval-2023 Task 3 subtask 2: predict each article's frame set, print micro P/R/F1
+    over the 14 frames as the task scored it. `share`/`most` were fixed before any run on
+    the data (no tuning on it)."""
+    from extractors.framing import analyse as frame
+
+    gold: dict[str, set[str]] = {}
+    for line in labels.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            aid, _tab, frames = line.partition("\t")
+            gold[aid.strip()] = {f for f in frames.strip().split(",") if f}
+    tp = fp = fn = 0
+    for aid, expected in gold.items():
+        path = articles / f"article{aid}.txt"
+        if not path.exists():
+            raise ValueError(f"{path}: missing article for label {aid}")
+        pred = set(frame(split_sentences(path.read_text(encoding="utf-8"))).frame_set(
+            share, most))
+        tp, fp, fn = tp + len(pred & expected), fp + len(pred - expected), \
+            fn + len(expected - pred)
+    p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    print(f"frames on {len(gold)} articles ({articles}): micro precision {p:.3f} "
+          f"recall {r:.3f} F1 {f1:.3f}")
+    return p, r, f1

@@ -1,0 +1,193 @@
+"""Framing: the 14 generic frames of the Policy Frames Codebook (as SemEval-2023 Task 3
+uses them), tone toward the pact, stance toward the main actors, evaluative language.
+
+Lexicon-based and explainable: every score comes with the sentences and terms that carry
+it. Pure functions over sentences; no model is trained on any evaluation data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+COMPONENT = "pactwatch.framing.v1 (lexicons)"
+FRAMES: dict[str, tuple[str, ...]] = {
+    "Economic": ("econom", "trade", "sanction", "cost", "money", "oil", "fuel", "price",
+                 "market", "invest", "budget", "export", "import", "financ", "cash", "revenue",
+                 "tax", "business", "industr", "goods", "gdp", "currency", "bank"),
+    "Capacity_and_resources": ("resource", "capacity", "supplies", "shortage", "manpower",
+                               "labor", "labour", "workers", "production", "stockpile",
+                               "ammunition", "munition", "shells", "equipment",
+                               "infrastructure", "logistic", "shortfall", "reserves"),
+    "Morality": ("moral", "ethic", "evil", "values", "religio", "righteous", "shame",
+                 "conscience", "sin", "immoral", "virtue", "decency", "god"),
+    "Fairness_and_equality": ("fair", "unfair", "equal", "inequal", "discriminat",
+                              "double standard", "injustice", "equity", "bias", "privilege"),
+    "Legality_Constitutionality_and_jurisprudence": (
+        "law", "legal", "illegal", "court", "ratif", "constitution", "violat", "resolution",
+        "ruling", "jurisdiction", "legislat", "lawmaker", "duma", "decree", "judge",
+        "lawsuit", "statute", "rights"),
+    "Policy_prescription_and_evaluation": (
+        "policy", "policies", "strategy", "should", "must", "plan", "measure", "reform",
+        "approach", "proposal", "deterrence", "containment", "recommend", "effective"),
+    "Crime_and_punishment": ("crime", "criminal", "punish", "prison", "arrest", "prosecut",
+                             "guilty", "smuggl", "illicit", "police", "jail", "convict",
+                             "war crimes", "terror"),
+    "Security_and_defense": ("military", "security", "defence", "defense", "weapon", "missile",
+                             "nuclear", "army", "troop", "soldier", "war", "attack", "threat",
+                             "artillery", "forces", "combat", "armed", "deterren", "invasion",
+                             "drone", "strike"),
+    "Health_and_safety": ("health", "safety", "disease", "pandemic", "covid", "hospital",
+                          "medic", "doctor", "casualt", "injur", "vaccine", "virus",
+                          "wounded"),
+    "Quality_of_life": ("quality of life", "living standard", "poverty", "poor", "hunger",
+                        "famine", "welfare", "wellbeing", "well-being", "housing", "daily life",
+                        "impoverished", "food"),
+    "Cultural_identity": ("cultur", "identity", "tradition", "heritage", "ideolog",
+                          "civilization", "civilisation", "soviet-era", "national pride",
+                          "history", "historic"),
+    "Public_opinion": ("public opinion", "poll", "survey", "protest", "citizens", "voters",
+                       "popular", "demonstrat", "public", "outrage", "backlash"),
+    "Political": ("political", "politic", "president", "leader", "government", "election",
+                  "party", "diplomat", "summit", "talks", "kremlin", "minister", "regime",
+                  "parliament", "opposition", "administration", "visit"),
+    "External_regulation_and_reputation": (
+        "international", "world", "global", "reputation", "isolat", "west", "allies",
+        "united nations", "condemn", "diplomacy", "geopolitic", "relations", "pariah",
+        "hegemon", "dominance", "multipolar", "foreign", "nato", "g7", "image"),
+}
+POSITIVE = ("breakthrough", "strengthen", "peace", "stability", "stable", "mutual benefit",
+            "mutually beneficial", "friendship", "historic", "landmark", "welcome", "defensive",
+            "legitimate", "sovereign", "prosper", "partnership", "solidarity", "support",
+            "new level", "success", "fair", "equal", "multipolar")
+NEGATIVE = ("alarming", "threat", "dangerous", "danger", "destabiliz", "destabilis",
+            "provocat", "illegal", "violat", "pariah", "rogue", "aggressi", "condemn",
+            "concern", "grave", "reckless", "disturbing", "axis", "impoverished",
+            "catastroph", "fear", "smear", "fake", "warn", "isolated", "casualties",
+            "hostil", "neo-colonial", "dictatorship", "worry", "menace", "sinister")
+PACT = ("treaty", "pact", "partnership", "agreement", "alliance", "deal", "accord")
+ACTORS = {"Russia": ("russia", "moscow", "kremlin", "putin"),
+          "North Korea": ("north korea", "pyongyang", "kim jong", "dprk"),
+          "US and allies": ("united states", "u.s.", "washington", " us ", "america",
+                            "south korea", "seoul", "japan", "tokyo", "nato", "west")}
+QUOTES = re.compile(r"[\"“”‘’']([^\"“”]{2,300})[\"“”’']")
+
+
+@lru_cache(maxsize=1024)
+def _pattern(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z])" + re.escape(term), re.IGNORECASE)
+
+
+def _hits(terms: tuple[str, ...], text: str) -> Counter[str]:
+    return Counter({t: n for t in terms if (n := len(_pattern(t).findall(text)))})
+
+
+@dataclass(frozen=True)
+class FrameScore:
+    frame: str
+    score: float                      # share of all frame hits in the article (0–1)
+    hits: int
+    sentences: tuple[int, ...]        # indexes of the sentences that carry it (top 3)
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evaluative:
+    term: str
+    sentence_idx: int
+    quoted: bool
+
+
+@dataclass(frozen=True)
+class Framing:
+    frames: tuple[FrameScore, ...]
+    tone: float                       # toward the pact, -1 … 1 (0: no evaluative terms)
+    tone_terms: tuple[str, ...]
+    stances: dict[str, float]         # actor group → -1 … 1, where the text takes one
+    evaluative: tuple[Evaluative, ...]
+
+    @property
+    def dominant(self) -> str | None:
+        best = max(self.frames, key=lambda f: f.score, default=None)
+        return best.frame if best and best.hits else None
+
+    def distribution(self) -> dict[str, float]:
+        return {f.frame: f.score for f in self.frames}
+
+    def frame_set(self, share: float = 0.1, most: int = 4) -> list[str]:
+        """The frames an article uses: the largest shares above `share`, at most `most`."""
+        ranked = sorted(self.frames, key=lambda f: -f.score)
+        return [f.frame for f in ranked[:most] if f.score >= share]
+
+
+def _polarity(text: str) -> tuple[int, int, list[str]]:
+    pos, neg = _hits(POSITIVE, text), _hits(NEGATIVE, text)
+    return sum(pos.values()), sum(neg.values()), [*pos, *neg]
+
+
+def analyse(sentences: list[str]) -> Framing:
+    """Frames, tone, stances and evaluative terms of an article given as sentences."""
+    per_frame: dict[str, Counter[str]] = {f: Counter() for f in FRAMES}
+    carriers: dict[str, Counter[int]] = {f: Counter() for f in FRAMES}
+    for i, s in enumerate(sentences):
+        for frame, terms in FRAMES.items():
+            found = _hits(terms, s)
+            if found:
+                per_frame[frame].update(found)
+                carriers[frame][i] += sum(found.values())
+    total = sum(sum(c.values()) for c in per_frame.values()) or 1
+    frames = tuple(FrameScore(f, round(sum(c.values()) / total, 4), sum(c.values()),
+                              tuple(i for i, _n in carriers[f].most_common(3)),
+                              tuple(t for t, _n in c.most_common(5)))
+                   for f, c in per_frame.items())
+    return Framing(frames, *_tone(sentences), _stances(sentences), _evaluative(sentences))
+
+
+def _tone(sentences: list[str]) -> tuple[float, tuple[str, ...]]:
+    pos = neg = 0
+    terms: list[str] = []
+    for s in sentences:
+        low = f" {s.lower()} "
+        if any(p in low for p in PACT) or any(a in low for a in ACTORS["Russia"]) or \
+                any(a in low for a in ACTORS["North Korea"]):
+            p, n, t = _polarity(s)
+            pos, neg = pos + p, neg + n
+            terms += t
+    return (round((pos - neg) / (pos + neg), 4) if pos + neg else 0.0), tuple(terms)
+
+
+def _stances(sentences: list[str]) -> dict[str, float]:
+    out = {}
+    for actor, names in ACTORS.items():
+        pos = neg = 0
+        for s in sentences:
+            if any(n in f" {s.lower()} " for n in names):
+                p, n, _t = _polarity(s)
+                pos, neg = pos + p, neg + n
+        if pos + neg:
+            out[actor] = round((pos - neg) / (pos + neg), 4)
+    return out
+
+
+def _evaluative(sentences: list[str]) -> tuple[Evaluative, ...]:
+    out = []
+    for i, s in enumerate(sentences):
+        quoted = " ".join(QUOTES.findall(s)).lower()
+        for term in (*_hits(POSITIVE, s), *_hits(NEGATIVE, s)):
+            out.append(Evaluative(term, i, term in quoted))
+    return tuple(out)
+
+
+def total_variation(a: dict[str, float], b: dict[str, float]) -> float:
+    """Half the L1 distance between two frame distributions (0: same, 1: disjoint)."""
+    keys = set(a) | set(b)
+    return round(sum(abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in keys) / 2, 4)
+
+
+def moved(before: dict[str, float], after: dict[str, float], n: int = 2) -> list[str]:
+    """The frames that moved most, as "Frame 0.10→0.45"."""
+    keys = sorted(set(before) | set(after),
+                  key=lambda k: -abs(after.get(k, 0.0) - before.get(k, 0.0)))
+    return [f"{k} {before.get(k, 0.0):.2f}→{after.get(k, 0.0):.2f}" for k in keys[:n]]

@@ -1,0 +1,51 @@
+"""Framing lexicons on the seeds (the issue's expectations) and on small texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors.framing import analyse, moved, total_variation
+from flows.evaluate import report_frames, split_sentences
+
+SEEDS = Path(__file__).parents[2] / "warehouse" / "seeds"
+SEMEVAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "semeval2023-frames-en"
+
+
+def seed(stem: str):
+    return analyse(split_sentences((SEEDS / f"{stem}.txt").read_text()))
+
+
+def test_seed_004_is_more_negative_and_seed_000_more_political_and_external() -> None:
+    s000, s004 = seed("000_1ccb32e3f93d92bb"), seed("004_5b0ad2381dd15c57")
+    assert s004.tone < 0 < s000.tone
+    d000, d004 = s000.distribution(), s004.distribution()
+    assert d000["Political"] > d004["Political"]
+    assert d000["External_regulation_and_reputation"] > d004["External_regulation_and_reputation"]
+    assert s004.dominant == "Security_and_defense"
+
+
+def test_scores_carry_their_evidence() -> None:
+    f = analyse(["The treaty is an alarming threat to regional security, officials warned.",
+                 "Trade and oil exports rose.", 'He called it a "dangerous" pact.'])
+    security = next(x for x in f.frames if x.frame == "Security_and_defense")
+    assert security.hits >= 2 and 0 in security.sentences and "security" in security.terms
+    assert f.tone < 0 and "alarming" in f.tone_terms
+    quoted = {(e.term, e.quoted) for e in f.evaluative}
+    assert ("dangerous", True) in quoted and ("alarming", False) in quoted
+
+
+def test_distances_and_moves() -> None:
+    a = {"Economic": 0.5, "Security_and_defense": 0.5}
+    b = {"Economic": 0.1, "Security_and_defense": 0.9}
+    assert total_variation(a, b) == pytest.approx(0.4)
+    assert moved(a, b, 1) == ["Economic 0.50→0.10"]
+
+
+def test_semeval_frames_measured() -> None:
+    if not SEMEVAL.exists():
+        pytest.skip(f"SemEval-2023 frames data not found at {SEMEVAL} (../shared/eval is "
+                    "only beside CI's clone)")
+    _p, _r, f1 = report_frames(SEMEVAL / "articles", SEMEVAL / "labels.tsv")
+    assert f1 >= 0.45  # floor against regressions; the issue's target (0.55) is not met yet
