@@ -58,15 +58,18 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "united nations", "condemn", "diplomacy", "geopolitic", "relations", "pariah",
         "hegemon", "dominance", "multipolar", "foreign", "nato", "g7", "image"),
 }
-POSITIVE = ("breakthrough", "strengthen", "peace", "stability", "stable", "mutual benefit",
-            "mutually beneficial", "friendship", "historic", "landmark", "welcome", "defensive",
-            "legitimate", "sovereign", "prosper", "partnership", "solidarity", "support",
-            "new level", "success", "fair", "equal", "multipolar")
-NEGATIVE = ("alarming", "threat", "dangerous", "danger", "destabiliz", "destabilis",
+# "partnership" and "support" are left out: they name the pact and its terms, not a view of it.
+POSITIVE = ("breakthrough", "strengthen", "peace", "stability", "stable", "friendship",
+            "historic", "landmark", "welcome", "defensive",
+            "legitimate", "sovereign", "prosper", "solidarity", "benefit", "boost",
+            "new level", "success", "fair", "equal", "multipolar", "praise")
+NEGATIVE = ("alarm", "threat", "danger", "destabiliz", "destabilis",
             "provocat", "illegal", "violat", "pariah", "rogue", "aggressi", "condemn",
             "concern", "grave", "reckless", "disturbing", "axis", "impoverished",
             "catastroph", "fear", "smear", "fake", "warn", "isolated", "casualties",
-            "hostil", "neo-colonial", "dictatorship", "worry", "menace", "sinister")
+            "hostil", "neo-colonial", "dictatorship", "worry", "menace", "sinister", "alarm",
+            "breach", "crippl", "slump", "shortage", "damag", "hurt", "illicit", "smuggl",
+            "crime", "criminal")
 PACT = ("treaty", "pact", "partnership", "agreement", "alliance", "deal", "accord")
 ACTORS = {"Russia": ("russia", "moscow", "kremlin", "putin"),
           "North Korea": ("north korea", "pyongyang", "kim jong", "dprk"),
@@ -122,9 +125,18 @@ class Framing:
         return [f.frame for f in ranked[:most] if f.score >= share]
 
 
-def _polarity(text: str) -> tuple[int, int, list[str]]:
-    pos, neg = _hits(POSITIVE, text), _hits(NEGATIVE, text)
-    return sum(pos.values()), sum(neg.values()), [*pos, *neg]
+QUOTED_WEIGHT = 0.5  # someone else's words say less about the outlet's own framing
+
+
+def _polarity(text: str) -> tuple[float, float, list[str]]:
+    """Positive and negative weight of a sentence; terms inside quotes count half."""
+    quoted = " ".join(QUOTES.findall(text))
+    own = QUOTES.sub(" ", text)
+    def weight(terms: tuple[str, ...]) -> tuple[float, list[str]]:
+        a, b = _hits(terms, own), _hits(terms, quoted)
+        return sum(a.values()) + QUOTED_WEIGHT * sum(b.values()), [*a, *b]
+    (pos, p_terms), (neg, n_terms) = weight(POSITIVE), weight(NEGATIVE)
+    return pos, neg, p_terms + n_terms
 
 
 def analyse(sentences: list[str]) -> Framing:
@@ -146,22 +158,28 @@ def analyse(sentences: list[str]) -> Framing:
 
 
 def _tone(sentences: list[str]) -> tuple[float, tuple[str, ...]]:
-    pos = neg = 0
-    terms: list[str] = []
-    for s in sentences:
+    """Polarity of the sentences about the pact or its parties; of the whole article when
+    those carry no evaluative term (a short piece rarely names the pact in each line)."""
+    def about_pact(s: str) -> bool:
         low = f" {s.lower()} "
-        if any(p in low for p in PACT) or any(a in low for a in ACTORS["Russia"]) or \
-                any(a in low for a in ACTORS["North Korea"]):
+        return any(p in low for p in PACT) or any(
+            a in low for a in (*ACTORS["Russia"], *ACTORS["North Korea"]))
+
+    for chosen in ([s for s in sentences if about_pact(s)], sentences):
+        pos = neg = 0.0
+        terms: list[str] = []
+        for s in chosen:
             p, n, t = _polarity(s)
-            pos, neg = pos + p, neg + n
-            terms += t
-    return (round((pos - neg) / (pos + neg), 4) if pos + neg else 0.0), tuple(terms)
+            pos, neg, terms = pos + p, neg + n, terms + t
+        if pos + neg:
+            return round((pos - neg) / (pos + neg), 4), tuple(terms)
+    return 0.0, ()
 
 
 def _stances(sentences: list[str]) -> dict[str, float]:
     out = {}
     for actor, names in ACTORS.items():
-        pos = neg = 0
+        pos = neg = 0.0
         for s in sentences:
             if any(n in f" {s.lower()} " for n in names):
                 p, n, _t = _polarity(s)
@@ -189,5 +207,5 @@ def total_variation(a: dict[str, float], b: dict[str, float]) -> float:
 def moved(before: dict[str, float], after: dict[str, float], n: int = 2) -> list[str]:
     """The frames that moved most, as "Frame 0.10→0.45"."""
     keys = sorted(set(before) | set(after),
-                  key=lambda k: -abs(after.get(k, 0.0) - before.get(k, 0.0)))
+                  key=lambda k: (-round(abs(after.get(k, 0.0) - before.get(k, 0.0)), 6), k))
     return [f"{k} {before.get(k, 0.0):.2f}→{after.get(k, 0.0):.2f}" for k in keys[:n]]

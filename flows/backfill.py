@@ -160,6 +160,7 @@ def backfill(config_path: str, warc_files: list[str] | None = None,
             if sitemap_url:
                 _sitemap(settings, summary, sitemap_url, start, end, outlet, log)
             tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
+            tasks.frame_articles(wh, summary.run_id)
             summary.claims = tasks.flag_claims(wh, summary.run_id)
 
         complete(settings, summary, work)

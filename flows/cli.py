@@ -266,6 +266,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     try:
         if args.what == "claims":
             evaluate.report_claims(Path(args.file) if args.file else None, args.verbose)
+        elif args.what == "framing":
+            evaluate.report_framing(Path(args.file) if args.file else None)
         elif args.what == "frames":
             if not args.file or not args.labels:
                 return _fail(EXIT_CONFIG, "eval frames needs ARTICLES_DIR and LABELS.tsv")
@@ -328,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
     ex.set_defaults(func=cmd_export)
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
-    ev.add_argument("what", choices=["claims", "checkworthy", "frames"])
+    ev.add_argument("what", choices=["claims", "checkworthy", "frames", "framing"])
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
                     "bundled tests/data/claims_eval); checkworthy: a CheckThat! TSV")
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")

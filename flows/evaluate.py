@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from extractors import checkworthy, nlp
 from extractors.claims import skip_reason
@@ -188,3 +189,88 @@ def report_frames(articles: Path, labels: Path, share: float = 0.1, most: int = 
     print(f"frames on {len(gold)} articles ({articles}): micro precision {p:.3f} "
           f"recall {r:.3f} F1 {f1:.3f}")
     return p, r, f1
+
+
+FRAMING_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "framing_eval"
+
+
+def _framing_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def _versions(rows: list[tuple[str, str, datetime, list[str]]]) -> list[Any]:
+    from extractors.framing import analyse as frame
+    from extractors.framing_changes import FramedVersion
+
+    out = []
+    for vid, outlet, when, sentences in rows:
+        f = frame(sentences)
+        out.append(FramedVersion(vid, vid, outlet, False, when, 1,
+                                 {s.frame: s.hits for s in f.frames}, f.tone,
+                                 len(f.tone_terms)))
+    return out
+
+
+def _histories(rows: list[dict[str, str]], seed: int = 7) -> tuple[list[Any], dict[str, bool]]:
+    """Weekly outlet histories built from the labelled sentences, shift known by design."""
+    import random
+    from datetime import timedelta
+
+    pools: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        family = {"Security_and_defense": "security", "Economic": "economic",
+                  "External_regulation_and_reputation": "external",
+                  "Political": "external"}.get(r["dominant"])
+        if family:
+            pools[family] += r["text"].split(" | ")
+    plan = {"Stable Security": ("security", "security"), "Stable External": ("external",
+                                                                             "external"),
+            "Shift Security to Economic": ("security", "economic"),
+            "Shift External to Security": ("external", "security")}
+    rng = random.Random(seed)
+    start = datetime(2024, 9, 2)
+    made = []
+    for outlet, (early, late) in plan.items():
+        for week in range(6):
+            for n in range(2):
+                family = early if week < 3 else late
+                made.append((f"{outlet}-{week}-{n}", outlet,
+                             start + timedelta(days=7 * week + n),
+                             rng.sample(pools[family], 3)))
+    return _versions(made), {o: o.startswith("Shift") for o in plan}
+
+
+def report_framing(folder: Path | None = None) -> dict[str, float]:
+    """Dominant frame and tone accuracy on the labelled articles, and precision/recall of
+    framing-change flags (articles against their outlet; outlet drift on built histories)."""
+    from extractors.framing import analyse as frame
+    from extractors.framing_changes import article_changes, outlet_changes
+
+    rows = _framing_rows((folder or FRAMING_SET) / "articles.tsv")
+    framed = [frame(r["text"].split(" | ")) for r in rows]
+    dominant = sum(f.dominant == r["dominant"] for f, r in zip(framed, rows, strict=True))
+    tone = sum((f.tone > 0) == (r["tone"] == "pos") and f.tone != 0
+               for f, r in zip(framed, rows, strict=True))
+    versions = _versions([(r["id"], r["outlet"], datetime.fromisoformat(r["published_at"]),
+                           r["text"].split(" | ")) for r in rows])
+    flagged = {c.article_id or "" for c in article_changes(versions,
+                                                           {v.version_id for v in versions})}
+    judged = [r for r in rows if r["departs"] in ("yes", "no")]
+    a_tp = sum(r["id"] in flagged and r["departs"] == "yes" for r in judged)
+    a_pred = sum(r["id"] in flagged for r in judged)
+    a_gold = sum(r["departs"] == "yes" for r in judged)
+    history, shifted = _histories(rows)
+    drifting = {c.outlet or "" for c in outlet_changes(history)}
+    o_tp = sum(o in drifting for o, s in shifted.items() if s)
+    tp, pred, gold = a_tp + o_tp, a_pred + len(drifting), a_gold + sum(shifted.values())
+    result = {"dominant": dominant / len(rows), "tone": tone / len(rows),
+              "flag_precision": tp / max(1, pred), "flag_recall": tp / max(1, gold)}
+    print(f"framing on {len(rows)} labelled articles: dominant frame right "
+          f"{result['dominant']:.0%}, tone sign right {result['tone']:.0%}")
+    print(f"framing-change flags: {len(judged)} labelled articles ({a_gold} departing), "
+          f"{len(shifted)} outlet histories ({sum(shifted.values())} shifting): precision "
+          f"{result['flag_precision']:.2f}, recall {result['flag_recall']:.2f} "
+          f"(articles flagged {sorted(flagged & {r['id'] for r in judged})}, outlets "
+          f"drifting {sorted(drifting)})")
+    return result

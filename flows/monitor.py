@@ -317,6 +317,8 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     copies = tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
     if copies:
         log.info("%d near-duplicate articles linked to their originals", copies)
+    framed = tasks.frame_articles(wh, summary.run_id)
+    log.info("framing: %s", framed)
     flagged = tasks.flag_claims(wh, summary.run_id)
     summary.claims = flagged
     log.info("claims judged: %s", flagged or "none new")

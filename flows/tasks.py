@@ -21,11 +21,19 @@ from extractors.http import FetchPolicy, Response, fetch_with_retries
 from extractors.relevance import Relevance, judge
 from extractors.story import Story
 from flows.claims import judgement_rows
+from flows.framing_step import change_rows, framing_rows
 from flows.rows import VersionInput
 from flows.settings import FeedConfig
 from warehouse.db import connect
 from warehouse.load import Batch, load_batch
-from warehouse.state import UrlState, Validators, claims_for_matching, signatures
+from warehouse.state import (
+    UrlState,
+    Validators,
+    claims_for_matching,
+    framing_history,
+    signatures,
+    unframed_versions,
+)
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,22 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
         return len(found)
     finally:
         con.close()
+
+
+@task(name="frame-articles", cache_policy=NO_CACHE)
+def frame_articles(warehouse_path: str, run_id: str) -> dict[str, int]:
+    """Frame the versions analysed since the last time, then flag framing that changed."""
+    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
+    try:
+        todo = unframed_versions(con)
+        load_batch(con, framing_rows(run_id, todo))
+        batch = Batch()
+        batch.add("framing_changes", *change_rows(run_id, framing_history(con),
+                                                   {v for v, _a, _s in todo}))
+        added = load_batch(con, batch)
+    finally:
+        con.close()
+    return {"framed": len(todo), "framing_changes": added.get("framing_changes", 0)}
 
 
 @task(name="flag-claims", cache_policy=NO_CACHE)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.evaluate import report_checkworthy, report_claims
+from flows.evaluate import report_checkworthy, report_claims, report_framing
 
 CHECKTHAT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "checkthat2024-en"
 # (precision, recall). "all": the targets on the whole labelled set. "heldout.tsv":
@@ -37,3 +37,9 @@ def test_checkworthiness_on_checkthat_dev_test() -> None:
                     "only beside CI's clone)")
     _p, _r, f1 = report_checkworthy(tsv)
     assert f1 >= 0.75
+
+
+def test_framing_meets_its_targets() -> None:
+    result = report_framing()
+    assert result["dominant"] >= 0.80 and result["tone"] >= 0.85
+    assert result["flag_precision"] >= 0.80 and result["flag_recall"] >= 0.80

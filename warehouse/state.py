@@ -201,3 +201,33 @@ def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     """)
     names = [d[0] for d in cur.description or []]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def unframed_versions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
+    """(version_id, article_id, sentences in order) of analysed versions not framed yet."""
+    rows = con.execute("""
+        SELECT s.version_id, s.article_id, list(s.text ORDER BY s.sentence_idx)
+        FROM sentences s
+        WHERE NOT EXISTS (SELECT 1 FROM framing f WHERE f.version_id = s.version_id)
+        GROUP BY 1, 2
+    """).fetchall()
+    return [(str(v), str(a), list(t)) for v, a, t in rows]
+
+
+def framing_history(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """Every framed version with its outlet, order, version number, frame hits and tone."""
+    cur = con.execute("""
+        WITH hits AS (
+            SELECT version_id, map(list(frame), list(hits)) AS hits,
+                   max(score) FILTER (WHERE frame = 'tone') AS tone,
+                   max(hits) FILTER (WHERE frame = 'tone') AS tone_terms
+            FROM framing GROUP BY version_id
+        )
+        SELECT v.version_id, v.article_id, coalesce(a.outlet, v.site_name, '?') AS outlet,
+               a.is_seed, coalesce(v.published_at, a.first_seen_at) AS published_at,
+               v.version_no, h.hits, coalesce(h.tone, 0) AS tone, h.tone_terms
+        FROM hits h JOIN v_article_versions v USING (version_id)
+        JOIN articles a ON a.article_id = v.article_id
+    """)
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

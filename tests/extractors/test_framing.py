@@ -19,7 +19,7 @@ def seed(stem: str):
 
 def test_seed_004_is_more_negative_and_seed_000_more_political_and_external() -> None:
     s000, s004 = seed("000_1ccb32e3f93d92bb"), seed("004_5b0ad2381dd15c57")
-    assert s004.tone < 0 < s000.tone
+    assert s004.tone < s000.tone and s004.tone < 0
     d000, d004 = s000.distribution(), s004.distribution()
     assert d000["Political"] > d004["Political"]
     assert d000["External_regulation_and_reputation"] > d004["External_regulation_and_reputation"]
@@ -31,9 +31,9 @@ def test_scores_carry_their_evidence() -> None:
                  "Trade and oil exports rose.", 'He called it a "dangerous" pact.'])
     security = next(x for x in f.frames if x.frame == "Security_and_defense")
     assert security.hits >= 2 and 0 in security.sentences and "security" in security.terms
-    assert f.tone < 0 and "alarming" in f.tone_terms
+    assert f.tone < 0 and "alarm" in f.tone_terms
     quoted = {(e.term, e.quoted) for e in f.evaluative}
-    assert ("dangerous", True) in quoted and ("alarming", False) in quoted
+    assert ("danger", True) in quoted and ("alarm", False) in quoted
 
 
 def test_distances_and_moves() -> None:

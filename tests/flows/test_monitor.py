@@ -101,6 +101,15 @@ def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: 
     statuses = dict(query(snap, "SELECT status, count(*) FROM v_claims GROUP BY 1"))
     assert set(statuses) == {"new", "repeated", "changed"} and statuses["new"] > 100
     assert query(snap, "SELECT count(*) FROM v_new_claims") == [(0,)]  # the third pass
+    # framing: every relevant article framed (14 frames + tone), departures flagged
+    framed = query(snap, "SELECT count(DISTINCT article_id), count(*) FROM v_framing")
+    relevant = query(snap, "SELECT count(*) FROM v_articles WHERE relevant")[0][0]
+    assert framed == [(relevant, relevant * 15)]
+    tones = dict(query(snap, "SELECT article_url, score FROM v_framing WHERE frame = 'tone' "
+                             "AND article_url LIKE 'seed://%'"))
+    assert tones["seed://004_5b0ad2381dd15c57"] < tones["seed://000_1ccb32e3f93d92bb"]
+    scopes = dict(query(snap, "SELECT scope, count(*) FROM v_framing_changes GROUP BY 1"))
+    assert scopes.get("article", 0) >= 1
     # every example query in the documented SQL interface runs on what the demo leaves
     schema = (Path(__file__).parents[2] / "warehouse" / "SCHEMA.md").read_text()
     examples = [q.strip() for block in schema.split("```sql")[1:]

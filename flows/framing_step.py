@@ -1,0 +1,65 @@
+"""The `frame` step: framing rows for newly analysed versions, then the changes they make."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from extractors import framing
+from extractors.framing_changes import (
+    FramedVersion,
+    FramingChange,
+    article_changes,
+    outlet_changes,
+    version_changes,
+)
+from flows.rows import Row, digest
+from warehouse.load import Batch
+
+
+def framing_rows(run_id: str, versions: list[tuple[str, str, list[str]]]) -> Batch:
+    """Frames (and tone as frame 'tone'), stances and evaluative terms per version."""
+    batch = Batch()
+    for version_id, article_id, sentences in versions:
+        f = framing.analyse(sentences)
+        for s in f.frames:
+            batch.add("framing", {"version_id": version_id, "article_id": article_id,
+                                  "frame": s.frame, "score": s.score, "hits": s.hits,
+                                  "sentence_idxs": list(s.sentences), "terms": list(s.terms),
+                                  "method": framing.COMPONENT, "run_id": run_id})
+        batch.add("framing", {"version_id": version_id, "article_id": article_id,
+                              "frame": "tone", "score": f.tone, "hits": len(f.tone_terms),
+                              "sentence_idxs": [], "terms": sorted(set(f.tone_terms)),
+                              "method": framing.COMPONENT, "run_id": run_id})
+        batch.add("stances", *({"version_id": version_id, "article_id": article_id,
+                                "actor": actor, "score": score}
+                               for actor, score in f.stances.items()))
+        batch.add("evaluative_terms", *({"version_id": version_id,
+                                         "sentence_idx": e.sentence_idx, "term": e.term,
+                                         "quoted": e.quoted} for e in f.evaluative))
+    return batch
+
+
+def _framed(r: dict[str, Any]) -> FramedVersion:
+    hits = {k: int(v) for k, v in (r["hits"] or {}).items() if k != "tone"}
+    when = r["published_at"] or datetime(1970, 1, 1)
+    return FramedVersion(r["version_id"], r["article_id"], r["outlet"], bool(r["is_seed"]),
+                         when, int(r["version_no"]), hits, float(r["tone"]),
+                         int(r["tone_terms"] or 0))
+
+
+def change_rows(run_id: str, history: list[dict[str, Any]], fresh: set[str]) -> list[Row]:
+    """Rows for the framing changes that the versions in `fresh` (and complete outlet weeks)
+    make; keyed so that re-running adds nothing."""
+    versions = [_framed(r) for r in history]
+    found: list[FramingChange] = [*article_changes(versions, fresh),
+                                  *version_changes(versions, fresh), *outlet_changes(versions)]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return [{
+        "change_id": digest(c.scope, c.article_id or "", c.outlet or "",
+                            str(c.window_start or ""), c.baseline if c.scope == "version" else ""),
+        "scope": c.scope, "article_id": c.article_id, "outlet": c.outlet,
+        "window_start": c.window_start, "baseline": c.baseline,
+        "frames_moved": list(c.frames_moved), "tone_before": c.tone_before,
+        "tone_after": c.tone_after, "magnitude": c.magnitude, "p_value": c.p_value,
+        "detected_at": now, "run_id": run_id} for c in found]

@@ -1,0 +1,50 @@
+"""Framing end to end: an edited lede that reframes an article is flagged as a version
+change; re-running adds nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.devserver import DevServer
+from flows.monitor import monitor
+from tests.conftest import query, write_config
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
+
+SECURITY = ("The mutual defence treaty between Russia and North Korea is an alarming military "
+            "threat: troops, missiles and artillery shells now flow to the war, and security "
+            "officials warn of a dangerous armed escalation and more attacks.")
+ECONOMY = ("The treaty between Russia and North Korea opens trade: new investment, cheaper "
+           "oil and fuel, exports through Rason and business for firms on both sides will "
+           "boost the economy and benefit the budget, officials said.")
+
+
+def page(lede: str) -> str:
+    tail = ("Officials in Moscow and Pyongyang met again this week to discuss the treaty, and "
+            "more meetings are planned before the end of the year.")
+    return (f"<html lang='en'><body><article><h1>The treaty</h1><p>{lede}</p><p>{lede}</p>"
+            f"<p>{tail}</p></article></body></html>")
+
+
+def test_reframed_edit_is_a_version_change(tmp_path: Path, server: DevServer) -> None:
+    (server.root / "a.html").write_text(page(SECURITY))
+    feed = server.root / "feed.xml"
+    feed.write_text("<rss version='2.0'><channel><title>T</title><item><title>Treaty</title>"
+                    "<link>/a.html</link><description>v1</description></item></channel></rss>")
+    config = write_config(tmp_path / "c.toml", [("Ledger", f"{server.base_url}/feed.xml")])
+    monitor(str(config), force=True)
+    (server.root / "a.html").write_text(page(ECONOMY))
+    feed.write_text(feed.read_text().replace("v1", "v2"))
+    monitor(str(config), force=True)
+    snap = tmp_path / "wh" / "pactwatch.snapshot.duckdb"
+    [(baseline, moved, before, after)] = query(
+        snap, "SELECT baseline, frames_moved, tone_before, tone_after FROM v_framing_changes "
+              "WHERE scope = 'version'")
+    assert baseline == "version 1" and moved[0].startswith("Economic")
+    assert before < 0 < after
+    counts = "SELECT (SELECT count(*) FROM framing), (SELECT count(*) FROM framing_changes)"
+    before_rerun = query(snap, counts)
+    monitor(str(config), force=True)
+    assert query(snap, counts) == before_rerun
