@@ -45,6 +45,19 @@ class Item:
 
 
 @dataclass(frozen=True)
+class FramingItem:
+    """A framing change, with the outlet's frames per week for a small chart."""
+
+    scope: str
+    outlet: str
+    url: str | None
+    moved: tuple[str, ...]
+    magnitude: float
+    tone: tuple[float | None, float | None]
+    weeks: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+
+
+@dataclass(frozen=True)
 class Digest:
     covers_from: datetime | None
     covers_until: datetime
@@ -52,17 +65,20 @@ class Digest:
     entities: tuple[tuple[str, str, int, int, bool], ...]
     failing_feeds: tuple[tuple[str, str, int, str], ...]
     failed_work: tuple[tuple[str, int, str], ...] = ()
+    framing: tuple[FramingItem, ...] = ()
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i.status == status)
 
     @property
     def empty(self) -> bool:
-        return not self.items and not self.failing_feeds and not self.failed_work
+        return not (self.items or self.failing_feeds or self.failed_work or self.framing)
 
     @property
     def subject(self) -> str:
         parts = [f"{self.count('new')} new claims", f"{self.count('changed')} changed"]
+        if self.framing:
+            parts.append(f"{len(self.framing)} framing changes")
         if self.failing_feeds:
             parts.append(f"{len(self.failing_feeds)} failing feeds")
         return "pactwatch: " + ", ".join(parts)
@@ -106,16 +122,34 @@ def build_items(rows: list[dict[str, Any]]) -> list[Item]:
     return sorted(items, key=_importance)
 
 
+def framing_items(changes: list[dict[str, Any]],
+                  weeks_of: dict[str, list[dict[str, Any]]]) -> tuple[FramingItem, ...]:
+    """Framing changes with each outlet's top-3 frames per week (its latest 6 weeks)."""
+    out = []
+    for c in changes:
+        by_week: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for r in weeks_of.get(c["outlet"] or "", []):
+            by_week[str(r["week"])].append((r["frame"], float(r["share"])))
+        weeks = tuple((w, tuple(sorted(v, key=lambda x: -x[1])[:3]))
+                      for w, v in sorted(by_week.items())[-6:])
+        out.append(FramingItem(c["scope"], c["outlet"] or "?", c["article_url"],
+                               tuple(c["frames_moved"]), float(c["magnitude"]),
+                               (c["tone_before"], c["tone_after"]), weeks))
+    return tuple(out)
+
+
 def build(rows: list[dict[str, Any]], entities: list[dict[str, Any]],
           failing: list[dict[str, Any]], since: datetime | None, until: datetime,
-          failed_work: list[dict[str, Any]] | None = None) -> Digest:
+          failed_work: list[dict[str, Any]] | None = None,
+          framing: tuple[FramingItem, ...] = ()) -> Digest:
     return Digest(
         since, until, tuple(build_items(rows)),
         tuple((e["canonical_name"], e["label"], int(e["mentions"]), int(e["articles"]),
                bool(e["is_new"])) for e in entities),
         tuple((f["name"], f["url"], int(f["consecutive_failures"]), f["last_error"] or "")
               for f in failing),
-        tuple((w["stage"], int(w["failures"]), w["last_reason"]) for w in failed_work or ()))
+        tuple((w["stage"], int(w["failures"]), w["last_reason"]) for w in failed_work or ()),
+        framing)
 
 
 def _when(d: datetime | None) -> str:
@@ -138,6 +172,10 @@ def render_text(d: Digest) -> str:
         lines.append("")
     if len(d.items) > MAX_ITEMS:
         lines.append(f"... and {len(d.items) - MAX_ITEMS} more: query v_claims.")
+    for f in d.framing:
+        where = f.url or f"outlet {f.outlet}"
+        lines.append(f"Framing changed ({f.scope}, {f.magnitude:.2f}): {where}: "
+                     + "; ".join(f.moved))
     if d.entities:
         lines.append("Entities in the news: " + ", ".join(
             f"{name}{' (new)' if new else ''} x{m}" for name, _l, m, _a, new in d.entities))
@@ -180,6 +218,25 @@ def _item_html(n: int, item: Item) -> str:
     return "".join(parts)
 
 
+def _framing_html(f: FramingItem) -> str:
+    head = _link(f.url, f.outlet) if f.url else _e(f.outlet)
+    moved = "; ".join(_e(m) for m in f.moved)
+    tone = "" if f.tone[0] is None else f" · tone {f.tone[0]:+.2f} &rarr; {f.tone[1]:+.2f}"
+    bars = "".join(
+        f'<tr><td style="font-size:11px;color:#6b7280;padding-right:6px">{_e(week)}</td><td>'
+        + "".join(f'<span title="{_e(frame)}" style="display:inline-block;height:8px;'
+                  f'width:{max(2, int(share * 120))}px;background:{FRAME_COLOURS[k]}"></span>'
+                  for k, (frame, share) in enumerate(top))
+        + f'<span style="font-size:11px;color:#6b7280"> {_e(top[0][0]) if top else ""}'
+          f"</span></td></tr>" for week, top in f.weeks)
+    return (f'<p style="margin:8px 0 2px"><b>{_e(f.scope)}</b> {head}: {moved} '
+            f'(magnitude {f.magnitude:.2f}{tone})</p><table cellpadding="0" '
+            f'cellspacing="0">{bars}</table>')
+
+
+FRAME_COLOURS = ("#1d4ed8", "#b45309", "#047857")
+
+
 def render_html(d: Digest) -> str:
     """The HTML part: one table, inline styles, every value escaped."""
     body = [f'<h1 style="font-size:20px;margin:0 0 4px">{_e(d.subject)}</h1>'
@@ -190,6 +247,9 @@ def render_html(d: Digest) -> str:
     body.append("</table>")
     if len(d.items) > MAX_ITEMS:
         body.append(f"<p>… and {len(d.items) - MAX_ITEMS} more: query v_claims.</p>")
+    if d.framing:
+        body.append('<h2 style="font-size:16px">Framing changes</h2>')
+        body += [_framing_html(f) for f in d.framing]
     if d.entities:
         names = ", ".join(f"{_e(n)}{' <b>(new)</b>' if new else ''} ×{m}"
                           for n, _l, m, _a, new in d.entities)

@@ -19,7 +19,9 @@ from warehouse.digest_queries import (
     entities_in_window,
     failed_work,
     failing_feeds,
+    framing_changes,
     last_digest_until,
+    outlet_frames,
     pending_digests,
 )
 from warehouse.load import Batch, load_batch
@@ -38,8 +40,12 @@ def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None) 
     """The digest of everything flagged since the previous digest."""
     since = last_digest_until(con)
     end = until or utcnow()
+    changes = framing_changes(con, since, end)
+    outlets = {c["outlet"] for c in changes if c["outlet"]}
+    framing = digests.framing_items(changes, {o: outlet_frames(con, o) for o in outlets})
     return digests.build(claims_in_window(con, since, end), entities_in_window(con, since, end),
-                         failing_feeds(con), since, end, failed_work(con, since, end))
+                         failing_feeds(con), since, end, failed_work(con, since, end),
+                         framing)
 
 
 def preview(settings: Settings, out: Path) -> digests.Digest:

@@ -38,6 +38,21 @@ FAILED_WORK = """
     GROUP BY stage ORDER BY stage
 """
 
+FRAMING_CHANGES = """
+    SELECT scope, outlet, article_url, frames_moved, magnitude, tone_before, tone_after,
+           window_start, baseline
+    FROM v_framing_changes
+    WHERE detected_at > coalesce(?::TIMESTAMP, TIMESTAMP '1970-01-01') AND detected_at <= ?
+    ORDER BY magnitude DESC LIMIT 20
+"""
+
+OUTLET_FRAMES = """
+    SELECT date_trunc('week', published_at)::DATE AS week, frame, avg(score) AS share
+    FROM v_framing
+    WHERE outlet = ? AND frame <> 'tone' AND published_at IS NOT NULL
+    GROUP BY ALL ORDER BY week
+"""
+
 FAILING_FEEDS = """
     SELECT name, url, consecutive_failures, last_error FROM v_feeds
     WHERE consecutive_failures > 0 ORDER BY consecutive_failures DESC, name
@@ -66,6 +81,17 @@ def failed_work(con: duckdb.DuckDBPyConnection, since: datetime | None,
                 until: datetime) -> list[dict[str, Any]]:
     """Batches (and seed analyses) that failed after their retries in the window."""
     return _rows(con, FAILED_WORK, [since, until])
+
+
+def framing_changes(con: duckdb.DuckDBPyConnection, since: datetime | None,
+                    until: datetime) -> list[dict[str, Any]]:
+    """Framing changes flagged in the window, largest first."""
+    return _rows(con, FRAMING_CHANGES, [since, until])
+
+
+def outlet_frames(con: duckdb.DuckDBPyConnection, outlet: str) -> list[dict[str, Any]]:
+    """An outlet's mean frame shares per week, for the digest's small chart."""
+    return _rows(con, OUTLET_FRAMES, [outlet])
 
 
 def failing_feeds(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
