@@ -17,6 +17,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from prefect import Flow
+from prefect.schedules import Cron
 
 from flows.settings import load_settings
 
@@ -44,7 +45,9 @@ def deploy(config: Path, pool: str, digest: bool = True) -> dict[str, UUID]:
         flow = _flow("flows/digest_flow.py:digest")
         ids["digest"] = flow.deploy(
             name="pactwatch-digest", work_pool_name=pool, build=False, push=False,
-            cron=f"{int(minute)} {int(hour)} * * *", parameters=params, concurrency_limit=1,
+            schedule=Cron(f"{int(minute)} {int(hour)} * * *",
+                          timezone=settings.schedule.timezone),
+            parameters=params, concurrency_limit=1,
             print_next_steps=False, description="Mail the alert digest that is due.")
     return {name: cast(UUID, dep_id) for name, dep_id in ids.items()}
 

@@ -78,10 +78,14 @@ def test_scheduled_monitor_runs_through_a_worker(tmp_path: Path, inbox: tuple[In
     with demo.serve_edition(2, port=0) as site:
         config = demo.demo_config(tmp_path, site.server_address[1])
         with open(config, "a") as fh:
-            fh.write(email_config(smtp_port) + "send_after_monitor = true\n")
+            fh.write(email_config(smtp_port) + "send_after_monitor = true\n"
+                     "[schedule]\ndigest_at = '06:30'\ntimezone = 'Asia/Seoul'\n")
         out = run(sys.executable, "-m", "deploy.deployments", "--config", str(config),
                   "--pool", "pactwatch-test")
-        assert "monitor: deployment" in out
+        assert "monitor: deployment" in out and "digest: deployment" in out
+        digest_dep = run(str(BIN / "prefect"), "deployment", "inspect",
+                         "digest/pactwatch-digest")
+        assert "30 6 * * *" in digest_dep and "Asia/Seoul" in digest_dep
         worker_log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below)
         worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool",
                                    "pactwatch-test", "--type", "process"], env=env,
