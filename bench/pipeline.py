@@ -79,8 +79,10 @@ def pipeline(site_url: str, workdir: Path, n: int) -> dict[str, float]:
     config = workdir / "bench.toml"
     feeds = "".join(f"\n[[feeds]]\nname = 'Feed {f}'\nurl = '{site_url}/feed{f}.xml'\n"
                     for f in range(10))
+    batch = int(os.environ.get("BENCH_BATCH_SIZE", "32"))
     config.write_text("[warehouse]\npath = 'bench.duckdb'\n[fetch]\n"
-                      "allow_private_addresses = true\nper_host_concurrency = 8\n" + feeds)
+                      "allow_private_addresses = true\nper_host_concurrency = 8\n"
+                      f"[run]\nbatch_size = {batch}\n" + feeds)
     started = time.perf_counter()
     first = monitor(str(config), force=True)
     wall = time.perf_counter() - started
