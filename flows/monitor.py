@@ -190,9 +190,6 @@ def _batch_failed(wh: str, summary: RunSummary, i: int, jobs: list[tasks.PageJob
     tasks.load(wh, batch)
 
 
-IN_FLIGHT = 3  # fetch/extract batches submitted ahead of the one being analysed
-
-
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
@@ -305,18 +302,9 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     log.info("%d pages to fetch, %d known and unchanged", len(jobs),
              summary.counts["articles_skipped"])
     chunks = _chunks(jobs, settings.batch_size)
-
-    def submit(n: int) -> Any:
-        return tasks.fetch_and_extract.submit(chunks[n], settings.fetch, settings.story,
-                                              settings.per_host_concurrency)
-
-    # A bounded window of batches in flight: the next ones fetch while this one is analysed,
-    # and a loaded batch's pages are not kept in memory until the end of the pass.
-    ahead = {n: submit(n) for n in range(min(IN_FLIGHT, len(chunks)))}
-    for i in range(1, len(chunks) + 1):
-        future = ahead.pop(i - 1)
-        if i - 1 + IN_FLIGHT < len(chunks):
-            ahead[i - 1 + IN_FLIGHT] = submit(i - 1 + IN_FLIGHT)
+    futures = [tasks.fetch_and_extract.submit(c, settings.fetch, settings.story,
+                                              settings.per_host_concurrency) for c in chunks]
+    for i, future in enumerate(futures, 1):
         try:
             batch, versions = _page_batch(summary.run_id, future.result(), summary)
             _load_versions(settings, summary.run_id, versions, batch)
@@ -324,9 +312,8 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
             _batch_failed(wh, summary, i, chunks[i - 1], exc, log)
             continue
         added = tasks.load(wh, batch)
-        log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(chunks),
+        log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(futures),
                  len(chunks[i - 1]), len(versions), added)
-        del future, batch, versions
     copies = tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
     if copies:
         log.info("%d near-duplicate articles linked to their originals", copies)
