@@ -173,7 +173,7 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
         rows = signatures(con)
         signed = {r["article_id"]: neardup.Signed(
             str(r["article_id"]), (not r["is_seed"], r["published_at"], r["article_id"]),
-            list(r["signature"])) for r in rows}  # type: ignore[call-overload]
+            list(r["signature"])) for r in rows}
         fresh = [signed[str(r["article_id"])] for r in rows
                  if r["run_id"] == run_id and not r["linked"]]
         if not fresh:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -59,6 +60,14 @@ def connect(path: str | Path, read_only: bool = False,
                     f"{wait_s:g}s. Analysts must open the snapshot "
                     f"{snapshot_path(path)} instead of the live file") from exc
             raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+
+
+def dict_rows(con: duckdb.DuckDBPyConnection, sql: str,
+              params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """The rows of `sql` as dicts keyed by column name."""
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

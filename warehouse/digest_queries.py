@@ -7,6 +7,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import dict_rows
+
 CLAIMS_IN_WINDOW = """
     SELECT claim_id, is_seed, status, origin_claim_id, sentence, claim_text, claimant, certainty,
            outlet, article_url, published_at, first_seen_at, changes, matched_sentence,
@@ -59,43 +61,37 @@ FAILING_FEEDS = """
 """
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
 def claims_in_window(con: duckdb.DuckDBPyConnection, since: datetime | None,
                      until: datetime) -> list[dict[str, Any]]:
     """Claims whose current verdict was reached in (since, until]."""
-    return _rows(con, CLAIMS_IN_WINDOW, [since, until])
+    return dict_rows(con, CLAIMS_IN_WINDOW, [since, until])
 
 
 def entities_in_window(con: duckdb.DuckDBPyConnection, since: datetime | None,
                        until: datetime, limit: int = 8) -> list[dict[str, Any]]:
     """The most mentioned entities of the window, the newly seen first."""
-    return _rows(con, ENTITIES_IN_WINDOW, [since, until, since, limit])
+    return dict_rows(con, ENTITIES_IN_WINDOW, [since, until, since, limit])
 
 
 def failed_work(con: duckdb.DuckDBPyConnection, since: datetime | None,
                 until: datetime) -> list[dict[str, Any]]:
     """Batches (and seed analyses) that failed after their retries in the window."""
-    return _rows(con, FAILED_WORK, [since, until])
+    return dict_rows(con, FAILED_WORK, [since, until])
 
 
 def framing_changes(con: duckdb.DuckDBPyConnection, since: datetime | None,
                     until: datetime) -> list[dict[str, Any]]:
     """Framing changes flagged in the window, largest first."""
-    return _rows(con, FRAMING_CHANGES, [since, until])
+    return dict_rows(con, FRAMING_CHANGES, [since, until])
 
 
 def outlet_frames(con: duckdb.DuckDBPyConnection, outlet: str) -> list[dict[str, Any]]:
     """An outlet's mean frame shares per week, for the digest's small chart."""
-    return _rows(con, OUTLET_FRAMES, [outlet])
+    return dict_rows(con, OUTLET_FRAMES, [outlet])
 
 
 def failing_feeds(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _rows(con, FAILING_FEEDS, [])
+    return dict_rows(con, FAILING_FEEDS, [])
 
 
 def last_digest_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
@@ -107,7 +103,7 @@ def last_digest_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
 
 def pending_digests(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Digests stored but not yet accepted by the SMTP server, oldest first."""
-    return _rows(con, """
+    return dict_rows(con, """
         SELECT d.* FROM digests d JOIN v_digests v USING (digest_id)
         WHERE v.status = 'pending' ORDER BY d.created_at
     """, [])

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 
-from warehouse.db import transaction, utcnow
+from warehouse.db import dict_rows, transaction, utcnow
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,9 @@ CLAIMS_FOR_MATCHING = """
 """
 
 
-def claims_for_matching(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+def claims_for_matching(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every claim with what matching needs and its current judgement (None if unjudged)."""
-    cur = con.execute(CLAIMS_FOR_MATCHING)
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return dict_rows(con, CLAIMS_FOR_MATCHING)
 
 
 @dataclass(frozen=True)
@@ -178,18 +177,16 @@ UNFINISHED = """
 """
 
 
-def unfinished_entries(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+def unfinished_entries(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Feed entries whose article was never stored and did not fail for good: a pass cut
     off before their batch, or a transient failure. They are fetched again even when their
     feed now answers 304."""
-    cur = con.execute(UNFINISHED)
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return dict_rows(con, UNFINISHED)
 
 
-def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Each article's latest signature, its publication order key and the run that made it."""
-    cur = con.execute("""
+    return dict_rows(con, """
         SELECT s.article_id, s.run_id, s.signature, a.is_seed,
                coalesce(v.published_at, a.first_seen_at) AS published_at,
                d.article_id IS NOT NULL AS linked
@@ -199,8 +196,6 @@ def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
         QUALIFY row_number() OVER (PARTITION BY s.article_id
                                    ORDER BY v.fetched_at DESC, s.version_id DESC) = 1
     """)
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def unframed_versions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
@@ -214,9 +209,9 @@ def unframed_versions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, li
     return [(str(v), str(a), list(t)) for v, a, t in rows]
 
 
-def framing_history(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+def framing_history(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every framed version with its outlet, order, version number, frame hits and tone."""
-    cur = con.execute("""
+    return dict_rows(con, """
         WITH hits AS (
             SELECT version_id, map(list(frame), list(hits)) AS hits,
                    max(score) FILTER (WHERE frame = 'tone') AS tone,
@@ -229,5 +224,3 @@ def framing_history(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
         FROM hits h JOIN v_article_versions v USING (version_id)
         JOIN articles a ON a.article_id = v.article_id
     """)
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
