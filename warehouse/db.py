@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -71,7 +72,8 @@ def dict_rows(con: duckdb.DuckDBPyConnection, sql: str,
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending numbered migrations, then (re)create the views. Returns applied names."""
+    """Apply pending numbered migrations, then (re)create the views when their SQL changed
+    (or a migration ran). Returns the applied migrations' names."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                 "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
@@ -85,10 +87,25 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                         [version, name, utcnow()])
         applied.append(name)
-    with transaction(con):
-        for _name, sql in _sql_files(VIEWS):
-            con.execute(sql)
+    _refresh_views(con, force=bool(applied))
     return applied
+
+
+def _refresh_views(con: duckdb.DuckDBPyConnection, force: bool) -> None:
+    """Recreate the views only when their files differ from the ones last applied: a pass
+    opens the warehouse several times, and the catalogue need not be rewritten each time."""
+    views = _sql_files(VIEWS)
+    digest = hashlib.sha256("\x1f".join(sql for _n, sql in views).encode()).hexdigest()
+    con.execute("CREATE TABLE IF NOT EXISTS schema_views (digest VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL)")
+    current = con.execute("SELECT digest FROM schema_views").fetchall()
+    if not force and current == [(digest,)]:
+        return
+    with transaction(con):
+        for _name, sql in views:
+            con.execute(sql)
+        con.execute("DELETE FROM schema_views")
+        con.execute("INSERT INTO schema_views VALUES (?, ?)", [digest, utcnow()])
 
 
 @contextmanager
