@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from extractors.claims import Claim
 from extractors.quantities import Quantity
 
 METHOD = "pactwatch.matching.v1 (tf-idf lemmas+actors, inverted index)"
@@ -65,6 +66,16 @@ class ClaimRecord:
     negated: bool
     quantities: tuple[Quantity, ...]
     dates: tuple[str, ...]
+
+
+    @classmethod
+    def of(cls, claim: Claim, claim_id: str, order: tuple[Any, ...],
+           published_at: datetime) -> ClaimRecord:
+        """The record of an extracted claim, placed in knowledge order."""
+        return cls(claim_id, order, published_at, claim.claim_text, claim.predicate,
+                   claim.lemmas, claim.verbs, claim.actors, claim.claimant,
+                   claim.claimant_actors, claim.certainty, claim.negated, claim.quantities,
+                   claim.dates)
 
 
 @dataclass(frozen=True)

@@ -45,13 +45,9 @@ def read_claims_set(path: Path) -> list[Labelled]:
 
 def _records(doc_id: str, analysis: nlp.DocAnalysis, seed: bool, when: datetime
              ) -> list[ClaimRecord]:
-    return [ClaimRecord(
-        claim_id=f"{doc_id}:{c.sentence_idx}", order=(0 if seed else 1, when, doc_id,
-                                                      c.sentence_idx),
-        published_at=when, text=c.claim_text, predicate=c.predicate, lemmas=c.lemmas,
-        verbs=c.verbs, actors=c.actors, claimant=c.claimant, claimant_actors=c.claimant_actors,
-        certainty=c.certainty, negated=c.negated, quantities=c.quantities, dates=c.dates)
-        for c in analysis.claims]
+    return [ClaimRecord.of(c, f"{doc_id}:{c.sentence_idx}",
+                           (0 if seed else 1, when, doc_id, c.sentence_idx), when)
+            for c in analysis.claims]
 
 
 def predict_claims(rows: list[Labelled], model: str = DEFAULT_MODEL) -> list[str]:

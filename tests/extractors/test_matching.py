@@ -21,9 +21,7 @@ def records(*articles: str) -> list[ClaimRecord]:
     out = []
     for n, doc in enumerate(docs):
         when = START + timedelta(days=n)
-        out += [ClaimRecord(f"a{n}:{c.sentence_idx}", (when, n, c.sentence_idx), when,
-                            c.claim_text, c.predicate, c.lemmas, c.verbs, c.actors, c.claimant,
-                            c.claimant_actors, c.certainty, c.negated, c.quantities, c.dates)
+        out += [ClaimRecord.of(c, f"a{n}:{c.sentence_idx}", (when, n, c.sentence_idx), when)
                 for c in doc.claims]
     return out
 
