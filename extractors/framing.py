@@ -1,8 +1,10 @@
 """Framing: the 14 generic frames of the Policy Frames Codebook (as SemEval-2023 Task 3
 uses them), tone toward the pact, stance toward the main actors, evaluative language.
 
-Lexicon-based and explainable: every score comes with the sentences and terms that carry
-it. Pure functions over sentences; no model is trained on any evaluation data.
+Frames: lexicons, and (when given) the frame each sentence is nearest to by sentence
+embeddings (`frame_prototypes`); a frame's score averages its share of lexicon hits and its
+share of sentences. Explainable: every score comes with the sentences and terms that carry it.
+Pure functions over sentences; no model is trained on any evaluation data.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-COMPONENT = "pactwatch.framing.v1 (lexicons)"
+from extractors.frame_prototypes import METHOD as PROTOTYPES_METHOD
+
+LEXICON_METHOD = "pactwatch.framing.v1 (lexicons)"
+COMBINED_METHOD = f"pactwatch.framing.v2 (lexicons + {PROTOTYPES_METHOD})"
+
+
+def method_for(embeddings: bool) -> str:
+    return COMBINED_METHOD if embeddings else LEXICON_METHOD
 FRAMES: dict[str, tuple[str, ...]] = {
     "Economic": ("econom", "trade", "sanction", "cost", "money", "oil", "fuel", "price",
                  "market", "invest", "budget", "export", "import", "financ", "cash", "revenue",
@@ -90,10 +99,11 @@ def _hits(terms: tuple[str, ...], text: str) -> Counter[str]:
 @dataclass(frozen=True)
 class FrameScore:
     frame: str
-    score: float                      # share of all frame hits in the article (0–1)
-    hits: int
+    score: float                      # share of the article's framing (0–1)
+    hits: int                         # evidence: lexicon term hits + sentence votes
     sentences: tuple[int, ...]        # indexes of the sentences that carry it (top 3)
     terms: tuple[str, ...]
+    votes: int = 0                    # sentences nearest to this frame's prototypes
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,7 @@ class Framing:
     tone_terms: tuple[str, ...]
     stances: dict[str, float]         # actor group → -1 … 1, where the text takes one
     evaluative: tuple[Evaluative, ...]
+    method: str = LEXICON_METHOD
 
     @property
     def dominant(self) -> str | None:
@@ -139,8 +150,11 @@ def _polarity(text: str) -> tuple[float, float, list[str]]:
     return pos, neg, p_terms + n_terms
 
 
-def analyse(sentences: list[str]) -> Framing:
-    """Frames, tone, stances and evaluative terms of an article given as sentences."""
+def analyse(sentences: list[str], votes: list[str] | None = None) -> Framing:
+    """Frames, tone, stances and evaluative terms of an article given as sentences;
+    `votes`, when given, is the nearest frame of each sentence (by embeddings)."""
+    if votes is not None and len(votes) != len(sentences):
+        raise ValueError(f"{len(votes)} frame votes for {len(sentences)} sentences")
     per_frame: dict[str, Counter[str]] = {f: Counter() for f in FRAMES}
     carriers: dict[str, Counter[int]] = {f: Counter() for f in FRAMES}
     for i, s in enumerate(sentences):
@@ -149,12 +163,24 @@ def analyse(sentences: list[str]) -> Framing:
             if found:
                 per_frame[frame].update(found)
                 carriers[frame][i] += sum(found.values())
+    voted = Counter(votes or ())
+    for i, frame in enumerate(votes or ()):
+        carriers[frame][i] += 1
     total = sum(sum(c.values()) for c in per_frame.values()) or 1
-    frames = tuple(FrameScore(f, round(sum(c.values()) / total, 4), sum(c.values()),
+    frames = tuple(FrameScore(f, round(_share(sum(c.values()) / total, voted[f], votes), 4),
+                              sum(c.values()) + voted[f],
                               tuple(i for i, _n in carriers[f].most_common(3)),
-                              tuple(t for t, _n in c.most_common(5)))
+                              tuple(t for t, _n in c.most_common(5)), voted[f])
                    for f, c in per_frame.items())
-    return Framing(frames, *_tone(sentences), _stances(sentences), _evaluative(sentences))
+    return Framing(frames, *_tone(sentences), _stances(sentences), _evaluative(sentences),
+                   LEXICON_METHOD if votes is None else COMBINED_METHOD)
+
+
+def _share(lexical: float, voted: int, votes: list[str] | None) -> float:
+    """The lexicon share alone, or its mean with the share of sentences voting for it."""
+    if votes is None:
+        return lexical
+    return (lexical + voted / max(1, len(votes))) / 2
 
 
 def _tone(sentences: list[str]) -> tuple[float, tuple[str, ...]]:

@@ -18,6 +18,7 @@ from extractors.feeds import FeedEntry
 from extractors.http import Response, fetch_with_retries
 from extractors.urls import canonical_url
 from flows import tasks
+from flows.framing_step import check_framing_model
 from flows.monitor import RunSummary, _batch_failed, _load_versions, _page_batch, complete
 from flows.rows import failure_row
 from flows.settings import FeedConfig, Settings, load_settings
@@ -144,6 +145,7 @@ def backfill(config_path: str, warc_files: list[str] | None = None,
     Their claims join the history in publication order, so "first seen" stays true.
     """
     settings = load_settings(config_path)
+    check_framing_model(settings)
     log = get_run_logger()
     summary = RunSummary(run_id=uuid.uuid4().hex[:16])
     start = date.fromisoformat(since) if since else None
@@ -160,7 +162,7 @@ def backfill(config_path: str, warc_files: list[str] | None = None,
             if sitemap_url:
                 _sitemap(settings, summary, sitemap_url, start, end, outlet, log)
             tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
-            tasks.frame_articles(wh, summary.run_id)
+            tasks.frame_articles(wh, summary.run_id, settings.framing)
             summary.claims = tasks.flag_claims(wh, summary.run_id)
 
         complete(settings, summary, work)

@@ -47,8 +47,11 @@ def _monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """One monitoring pass; exit 0 when the pass completed, even with failed feeds/pages."""
+    from flows.framing_step import check_framing_model
+
     try:
         settings = load_settings(args.config)
+        check_framing_model(settings)
         with open_warehouse(settings.warehouse_path):
             pass
     except ConfigError as exc:

@@ -159,30 +159,41 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
 
 
-def report_frames(articles: Path, labels: Path, share: float = 0.1, most: int = 4
-                  ) -> tuple[float, float, float]:
-    """SemEval-2023 Task 3 subtask 2: predict each article's frame set, print micro P/R/F1
-    over the 14 frames as the task scored it. `share`/`most` were fixed before any run on
-    the data (no tuning on it)."""
+def frame_all(articles: list[list[str]], embeddings: bool = True) -> list[Any]:
+    """Framing of each article (given as sentences) as a pass frames it."""
     from extractors.framing import analyse as frame
+    from flows.framing_step import framing_votes
 
+    votes = framing_votes([("", "", a) for a in articles], embeddings)
+    return [frame(a, v) for a, v in zip(articles, votes, strict=True)]
+
+
+def report_frames(articles: Path, labels: Path, share: float = 0.1, most: int = 4,
+                  embeddings: bool = True) -> tuple[float, float, float]:
+    """SemEval-2023 Task 3 subtask 2: predict each article's frame set, print micro P/R/F1
+    over the 14 frames as the task scored it. `share`/`most` and the way lexicon and
+    embedding shares combine were fixed before any run on the data (no tuning on it)."""
     gold: dict[str, set[str]] = {}
     for line in labels.read_text(encoding="utf-8").splitlines():
         if line.strip():
             aid, _tab, frames = line.partition("\t")
             gold[aid.strip()] = {f for f in frames.strip().split(",") if f}
-    tp = fp = fn = 0
-    for aid, expected in gold.items():
+    texts = []
+    for aid in gold:
         path = articles / f"article{aid}.txt"
         if not path.exists():
             raise ValueError(f"{path}: missing article for label {aid}")
-        pred = set(frame(split_sentences(path.read_text(encoding="utf-8"))).frame_set(
-            share, most))
+        texts.append(split_sentences(path.read_text(encoding="utf-8")))
+    framed = frame_all(texts, embeddings)
+    tp = fp = fn = 0
+    for expected, f in zip(gold.values(), framed, strict=True):
+        pred = set(f.frame_set(share, most))
         tp, fp, fn = tp + len(pred & expected), fp + len(pred - expected), \
             fn + len(expected - pred)
     p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
     f1 = 2 * p * r / (p + r) if p + r else 0.0
-    print(f"frames on {len(gold)} articles ({articles}): micro precision {p:.3f} "
+    method = framed[0].method if framed else "-"
+    print(f"frames on {len(gold)} articles ({articles}), {method}: micro precision {p:.3f} "
           f"recall {r:.3f} F1 {f1:.3f}")
     return p, r, f1
 
@@ -195,20 +206,21 @@ def _framing_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-def _versions(rows: list[tuple[str, str, datetime, list[str]]]) -> list[Any]:
-    from extractors.framing import analyse as frame
+def _versions(rows: list[tuple[str, str, datetime, list[str]]], embeddings: bool
+              ) -> list[Any]:
     from extractors.framing_changes import FramedVersion
 
     out = []
-    for vid, outlet, when, sentences in rows:
-        f = frame(sentences)
+    for (vid, outlet, when, _s), f in zip(rows, frame_all([r[3] for r in rows], embeddings),
+                                          strict=True):
         out.append(FramedVersion(vid, vid, outlet, False, when, 1,
                                  {s.frame: s.hits for s in f.frames}, f.tone,
                                  len(f.tone_terms)))
     return out
 
 
-def _histories(rows: list[dict[str, str]], seed: int = 7) -> tuple[list[Any], dict[str, bool]]:
+def _histories(rows: list[dict[str, str]], embeddings: bool, seed: int = 7
+               ) -> tuple[list[Any], dict[str, bool]]:
     """Weekly outlet histories built from the labelled sentences, shift known by design."""
     import random
     from datetime import timedelta
@@ -234,35 +246,34 @@ def _histories(rows: list[dict[str, str]], seed: int = 7) -> tuple[list[Any], di
                 made.append((f"{outlet}-{week}-{n}", outlet,
                              start + timedelta(days=7 * week + n),
                              rng.sample(pools[family], 3)))
-    return _versions(made), {o: o.startswith("Shift") for o in plan}
+    return _versions(made, embeddings), {o: o.startswith("Shift") for o in plan}
 
 
-def report_framing(folder: Path | None = None) -> dict[str, float]:
+def report_framing(folder: Path | None = None, embeddings: bool = True) -> dict[str, float]:
     """Dominant frame and tone accuracy on the labelled articles, and precision/recall of
     framing-change flags (articles against their outlet; outlet drift on built histories)."""
-    from extractors.framing import analyse as frame
     from extractors.framing_changes import article_changes, outlet_changes
 
     rows = _framing_rows((folder or FRAMING_SET) / "articles.tsv")
-    framed = [frame(r["text"].split(" | ")) for r in rows]
+    framed = frame_all([r["text"].split(" | ") for r in rows], embeddings)
     dominant = sum(f.dominant == r["dominant"] for f, r in zip(framed, rows, strict=True))
     tone = sum((f.tone > 0) == (r["tone"] == "pos") and f.tone != 0
                for f, r in zip(framed, rows, strict=True))
     versions = _versions([(r["id"], r["outlet"], datetime.fromisoformat(r["published_at"]),
-                           r["text"].split(" | ")) for r in rows])
+                           r["text"].split(" | ")) for r in rows], embeddings)
     flagged = {c.article_id or "" for c in article_changes(versions,
                                                            {v.version_id for v in versions})}
     judged = [r for r in rows if r["departs"] in ("yes", "no")]
     a_tp = sum(r["id"] in flagged and r["departs"] == "yes" for r in judged)
     a_pred = sum(r["id"] in flagged for r in judged)
     a_gold = sum(r["departs"] == "yes" for r in judged)
-    history, shifted = _histories(rows)
+    history, shifted = _histories(rows, embeddings)
     drifting = {c.outlet or "" for c in outlet_changes(history)}
     o_tp = sum(o in drifting for o, s in shifted.items() if s)
     tp, pred, gold = a_tp + o_tp, a_pred + len(drifting), a_gold + sum(shifted.values())
     result = {"dominant": dominant / len(rows), "tone": tone / len(rows),
               "flag_precision": tp / max(1, pred), "flag_recall": tp / max(1, gold)}
-    print(f"framing on {len(rows)} labelled articles: dominant frame right "
+    print(f"framing on {len(rows)} labelled articles ({framed[0].method}): dominant frame right "
           f"{result['dominant']:.0%}, tone sign right {result['tone']:.0%}")
     print(f"framing-change flags: {len(judged)} labelled articles ({a_gold} departing), "
           f"{len(shifted)} outlet histories ({sum(shifted.values())} shifting): precision "

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from extractors import framing
+from extractors.embeddings import Encoder, ModelMissing, default_model_dir
+from extractors.frame_prototypes import Prototypes, encode_prototypes, sentence_frames
 from extractors.framing_changes import (
     FramedVersion,
     FramingChange,
@@ -14,23 +18,59 @@ from extractors.framing_changes import (
     version_changes,
 )
 from flows.rows import Row, digest
+from flows.settings import ConfigError, Settings
 from warehouse.load import Batch
 
 
-def framing_rows(run_id: str, versions: list[tuple[str, str, list[str]]]) -> Batch:
+def check_framing_model(settings: Settings) -> None:
+    """Before a pass does any work: the embedding model is there when framing needs it."""
+    cfg, file = settings.framing, settings.config_path
+    if not cfg.embeddings:
+        return
+    try:
+        folder = cfg.model_dir or default_model_dir()
+    except ModelMissing as exc:
+        raise ConfigError(f"{file}: [framing].embeddings is true, but {exc}; or set "
+                          "embeddings = false to frame by lexicons alone") from None
+    if not (folder / "model.safetensors").is_file():
+        raise ConfigError(f"{file}: [framing].model_dir {folder} holds no model.safetensors")
+
+
+@lru_cache(maxsize=2)
+def frame_model(model_dir: Path | None) -> tuple[Encoder, Prototypes]:
+    """The sentence encoder and the encoded prototypes, loaded once per process."""
+    encoder = Encoder(model_dir)
+    return encoder, encode_prototypes(encoder)
+
+
+def framing_votes(versions: list[tuple[str, str, list[str]]], embeddings: bool,
+                  model_dir: Path | None = None) -> list[list[str]] | list[None]:
+    """The nearest frame of every sentence of every version (None each when embeddings are
+    off): one batched encoding for the whole list."""
+    if not embeddings or not versions:
+        return [None] * len(versions)
+    encoder, prototypes = frame_model(model_dir)
+    return sentence_frames(encoder, prototypes, [s for _v, _a, s in versions])
+
+
+def framing_rows(run_id: str, versions: list[tuple[str, str, list[str]]],
+                 votes: list[list[str]] | list[None] | None = None) -> Batch:
     """Frames (and tone as frame 'tone'), stances and evaluative terms per version."""
     batch = Batch()
-    for version_id, article_id, sentences in versions:
-        f = framing.analyse(sentences)
+    for (version_id, article_id, sentences), voted in zip(
+            versions, votes or [None] * len(versions), strict=True):
+        f = framing.analyse(sentences, voted)
         for s in f.frames:
             batch.add("framing", {"version_id": version_id, "article_id": article_id,
                                   "frame": s.frame, "score": s.score, "hits": s.hits,
-                                  "sentence_idxs": list(s.sentences), "terms": list(s.terms),
-                                  "method": framing.COMPONENT, "run_id": run_id})
+                                  "votes": None if voted is None else s.votes,
+                                  "sentence_idxs": list(s.sentences),
+                                  "terms": list(s.terms), "method": f.method, "run_id": run_id})
         batch.add("framing", {"version_id": version_id, "article_id": article_id,
                               "frame": "tone", "score": f.tone, "hits": len(f.tone_terms),
-                              "sentence_idxs": [], "terms": sorted(set(f.tone_terms)),
-                              "method": framing.COMPONENT, "run_id": run_id})
+                              "votes": None, "sentence_idxs": [],
+                              "terms": sorted(set(f.tone_terms)), "method": f.method,
+                              "run_id": run_id})
         batch.add("stances", *({"version_id": version_id, "article_id": article_id,
                                 "actor": actor, "score": score}
                                for actor, score in f.stances.items()))

@@ -18,6 +18,7 @@ from extractors.relevance import judge
 from extractors.urls import url_id
 from flows import tasks
 from flows.claims import claim_rows
+from flows.framing_step import check_framing_model
 from flows.rows import VersionInput, article_rows, entry_row, failure_row, fetch_row, nlp_rows
 from flows.schedule import due_feeds, schedule_rows
 from flows.settings import FeedConfig, Settings, load_settings
@@ -217,6 +218,7 @@ def monitor(config_path: str, note: str | None = None, force: bool = False) -> R
     """
     started = time.monotonic()
     settings = load_settings(config_path)
+    check_framing_model(settings)
     log = get_run_logger()
     summary = RunSummary(run_id=uuid.uuid4().hex[:16])
     try:
@@ -317,7 +319,7 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     copies = tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
     if copies:
         log.info("%d near-duplicate articles linked to their originals", copies)
-    framed = tasks.frame_articles(wh, summary.run_id)
+    framed = tasks.frame_articles(wh, summary.run_id, settings.framing)
     log.info("framing: %s", framed)
     flagged = tasks.flag_claims(wh, summary.run_id)
     summary.claims = flagged

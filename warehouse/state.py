@@ -198,15 +198,19 @@ def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """)
 
 
-def unframed_versions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
-    """(version_id, article_id, sentences in order) of analysed versions not framed yet."""
+def unframed_versions(con: duckdb.DuckDBPyConnection, method: str
+                      ) -> tuple[list[tuple[str, str, list[str]]], set[str]]:
+    """(version_id, article_id, sentences in order) of analysed versions not framed by
+    `method` yet, and which of them were framed before by another method."""
     rows = con.execute("""
-        SELECT s.version_id, s.article_id, list(s.text ORDER BY s.sentence_idx)
+        SELECT s.version_id, s.article_id, list(s.text ORDER BY s.sentence_idx),
+               EXISTS (SELECT 1 FROM framing f WHERE f.version_id = s.version_id)
         FROM sentences s
-        WHERE NOT EXISTS (SELECT 1 FROM framing f WHERE f.version_id = s.version_id)
+        WHERE NOT EXISTS (SELECT 1 FROM framing f
+                          WHERE f.version_id = s.version_id AND f.method = ?)
         GROUP BY 1, 2
-    """).fetchall()
-    return [(str(v), str(a), list(t)) for v, a, t in rows]
+    """, [method]).fetchall()
+    return [(str(v), str(a), list(t)) for v, a, t, _f in rows], {str(r[0]) for r in rows if r[3]}
 
 
 def framing_history(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -34,6 +34,12 @@ def pactwatch(*args: str, cwd: Path, env: dict[str, str] | None = None
     ("[warehouse]\npath = 'w.duckdb'\n[[feeds]]\nname = 'a'\nurl = 'ftp://a.example/rss'\n",
      "[feeds[0]].url must be an http(s) URL"),
     ("[warehouse\n", "not valid TOML"),
+    ("[warehouse]\npath = 'w.duckdb'\n[framing]\nembeddings = 'yes'\n"
+     "[[feeds]]\nname = 'a'\nurl = 'https://a.example/rss'\n",
+     "[framing].embeddings must be bool, got 'yes'"),
+    ("[warehouse]\npath = 'w.duckdb'\n[framing]\nmodel_dir = 'nowhere'\n"
+     "[[feeds]]\nname = 'a'\nurl = 'https://a.example/rss'\n",
+     "nowhere holds no model.safetensors"),
 ])
 def test_bad_config_exits_2_with_one_line(tmp_path: Path, toml: str, message: str) -> None:
     (tmp_path / "c.toml").write_text(toml)

@@ -42,9 +42,47 @@ def test_reframed_edit_is_a_version_change(tmp_path: Path, server: DevServer) ->
     [(baseline, moved, before, after)] = query(
         snap, "SELECT baseline, frames_moved, tone_before, tone_after FROM v_framing_changes "
               "WHERE scope = 'version'")
-    assert baseline == "version 1" and moved[0].startswith("Economic")
+    assert baseline == "version 1"
+    frames = {m.split(" ")[0]: m.split(" ")[1].split("→") for m in moved}
+    security, economic = frames["Security_and_defense"], frames["Economic"]
+    assert float(security[0]) > float(security[1]) and float(economic[0]) < float(economic[1])
     assert before < 0 < after
+    # every sentence of the latest version voted once; the method names the model
+    [(methods, votes, sentences)] = query(snap, """
+        SELECT list(DISTINCT f.method), sum(f.votes),
+               (SELECT count(*) FROM sentences s WHERE s.version_id = any_value(f.version_id))
+        FROM v_framing f WHERE f.frame <> 'tone' AND f.article_url NOT LIKE 'seed://%'""")
+    assert methods == ["pactwatch.framing.v2 (lexicons + all-MiniLM-L6-v2 prototypes v1)"]
+    assert votes == sentences > 0
     counts = "SELECT (SELECT count(*) FROM framing), (SELECT count(*) FROM framing_changes)"
     before_rerun = query(snap, counts)
     monitor(str(config), force=True)
     assert query(snap, counts) == before_rerun
+
+
+def test_lexicons_alone_then_reframed_when_embeddings_are_turned_on(
+        tmp_path: Path, server: DevServer) -> None:
+    (server.root / "a.html").write_text(page(SECURITY))
+    (server.root / "feed.xml").write_text(
+        "<rss version='2.0'><channel><title>T</title><item><title>Treaty</title>"
+        "<link>/a.html</link></item></channel></rss>")
+    config = write_config(tmp_path / "c.toml", [("Ledger", f"{server.base_url}/feed.xml")],
+                          "[framing]\nembeddings = false\n")
+    monitor(str(config), force=True)
+    snap = tmp_path / "wh" / "pactwatch.snapshot.duckdb"
+    rows = query(snap, "SELECT DISTINCT method, votes FROM v_framing WHERE article_url "
+                       "NOT LIKE 'seed://%'")
+    assert rows == [("pactwatch.framing.v1 (lexicons)", None)]
+    [(dominant,)] = query(snap, """SELECT arg_max(frame, score) FROM v_framing
+        WHERE frame <> 'tone' AND article_url NOT LIKE 'seed://%'""")
+    assert dominant == "Security_and_defense"
+    changes = "SELECT count(*) FROM framing_changes"
+    flagged = query(snap, changes)
+    # turned on: every version is framed again by the new method, in place, with no new flag
+    write_config(tmp_path / "c.toml", [("Ledger", f"{server.base_url}/feed.xml")])
+    monitor(str(config), force=True)
+    [(methods, rows, versions)] = query(snap, """SELECT list(DISTINCT method), count(*),
+        count(DISTINCT version_id) FROM framing""")
+    assert methods == ["pactwatch.framing.v2 (lexicons + all-MiniLM-L6-v2 prototypes v1)"]
+    assert rows == versions * 15 and versions == 3  # two seeds and the article
+    assert query(snap, changes) == flagged

@@ -2,7 +2,7 @@
 CREATE OR REPLACE VIEW v_framing AS
 WITH final AS (
     SELECT a.article_id, a.url AS article_url, a.outlet, a.published_at, f.frame, f.score,
-           f.hits, f.terms, f.sentence_idxs, f.method, f.version_id
+           f.hits, f.terms, f.sentence_idxs, f.method, f.version_id, f.votes
     FROM framing f JOIN v_articles a ON a.latest_version_id = f.version_id
 )
 SELECT * FROM final;

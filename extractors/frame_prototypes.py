@@ -1,0 +1,66 @@
+"""The frame each sentence is nearest to, by sentence embeddings against prototype sentences.
+
+Prototypes (`data/frame_prototypes.toml`) were written from the Policy Frames Codebook's
+definitions; nothing is trained. A sentence's similarity to a frame is the mean cosine of its
+three nearest prototypes of that frame; the sentence votes for the most similar frame.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from extractors.embeddings import MODEL_NAME, Encoder
+
+PROTOTYPES_FILE = Path(__file__).parent / "data" / "frame_prototypes.toml"
+NEAREST = 3          # prototypes averaged per frame (fixed before any evaluation)
+CHUNK = 2048         # sentences encoded at a time: bounds memory on a large backlog
+METHOD = f"{MODEL_NAME} prototypes v1"
+
+
+@dataclass(frozen=True)
+class Prototypes:
+    frames: tuple[str, ...]
+    vectors: np.ndarray          # (prototypes, dim), unit rows
+    owner: np.ndarray            # frame index of each prototype
+
+
+def read_prototypes(path: Path = PROTOTYPES_FILE) -> dict[str, list[str]]:
+    """Frame → its definition followed by its prototype sentences."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {frame: [t["definition"], *t["sentences"]] for frame, t in data.items()}
+
+
+def encode_prototypes(encoder: Encoder, path: Path = PROTOTYPES_FILE) -> Prototypes:
+    texts = read_prototypes(path)
+    frames = tuple(texts)
+    owner = np.array([i for i, f in enumerate(frames) for _ in texts[f]])
+    vectors = encoder.encode([s for f in frames for s in texts[f]])
+    return Prototypes(frames, vectors, owner)
+
+
+def frame_similarity(p: Prototypes, vectors: np.ndarray) -> np.ndarray:
+    """(sentences, frames): mean cosine of each sentence's nearest prototypes per frame."""
+    sims = vectors @ p.vectors.T
+    out = np.zeros((len(vectors), len(p.frames)), dtype=np.float32)
+    for j in range(len(p.frames)):
+        own = sims[:, p.owner == j]
+        k = min(NEAREST, own.shape[1])
+        out[:, j] = np.sort(own, axis=1)[:, -k:].mean(axis=1)
+    return out
+
+
+def sentence_frames(encoder: Encoder, p: Prototypes, articles: list[list[str]]
+                    ) -> list[list[str]]:
+    """For each article, the nearest frame of each of its sentences (identical sentences,
+    common across versions and syndicated copies, are encoded once)."""
+    unique = list(dict.fromkeys(s for sentences in articles for s in sentences))
+    nearest: dict[str, str] = {}
+    for start in range(0, len(unique), CHUNK):
+        chunk = unique[start:start + CHUNK]
+        best = frame_similarity(p, encoder.encode(chunk)).argmax(axis=1)
+        nearest.update((s, p.frames[int(j)]) for s, j in zip(chunk, best, strict=True))
+    return [[nearest[s] for s in sentences] for sentences in articles]
