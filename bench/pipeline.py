@@ -4,9 +4,12 @@
 
 For each N: generate N synthetic articles (~700 words, 10 feeds), serve them on loopback,
 then in a fresh process each: (1) the floor — bare trafilatura extraction and bare
-`nlp.pipe` with the same spaCy pipes on the same pages, no orchestration or storage; (2) the
+`nlp.pipe` with the same spaCy pipes on the same pages, then (framing by embeddings on) bare
+MiniLM encoding of their distinct sentences, no orchestration or storage; (2) the
 `monitor` flow end to end into a new warehouse; (3) a no-op second pass (every feed 304).
 Prints a Markdown table row per N: wall times, articles/s, ratio, peak RSS.
+BENCH_EMBEDDINGS=false measures with `[framing] embeddings = false` (and a floor without
+encoding); BENCH_BATCH_SIZE sets `[run].batch_size`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+EMBEDDINGS = os.environ.get("BENCH_EMBEDDINGS", "true") != "false"
 sys.path.insert(0, str(ROOT))
 
 ACTORS = ["Russia", "North Korea", "Vladimir Putin", "Kim Jong Un", "South Korea", "Japan",
@@ -67,8 +71,11 @@ def floor(site: Path, n: int) -> dict[str, float]:
     started = time.perf_counter()
     texts = [trafilatura.extract(p) or "" for p in pages]
     words = sum(len(t.split()) for t in texts)
-    for _ in nlp.pipe(texts, batch_size=16):
-        pass
+    sentences = [s.text for doc in nlp.pipe(texts, batch_size=16) for s in doc.sents]
+    if EMBEDDINGS:
+        from extractors.embeddings import Encoder
+
+        Encoder().encode(list(dict.fromkeys(sentences)))
     wall = time.perf_counter() - started
     return {"wall_s": wall, "words": words, "rss_mb": _rss()}
 
@@ -82,7 +89,8 @@ def pipeline(site_url: str, workdir: Path, n: int) -> dict[str, float]:
     batch = int(os.environ.get("BENCH_BATCH_SIZE", "32"))
     config.write_text("[warehouse]\npath = 'bench.duckdb'\n[fetch]\n"
                       "allow_private_addresses = true\nper_host_concurrency = 8\n"
-                      f"[run]\nbatch_size = {batch}\n" + feeds)
+                      f"[run]\nbatch_size = {batch}\n"
+                      f"[framing]\nembeddings = {str(EMBEDDINGS).lower()}\n" + feeds)
     started = time.perf_counter()
     first = monitor(str(config), force=True)
     wall = time.perf_counter() - started
