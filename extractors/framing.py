@@ -20,8 +20,6 @@ LEXICON_METHOD = "pactwatch.framing.v1 (lexicons)"
 COMBINED_METHOD = f"pactwatch.framing.v2 (lexicons + {PROTOTYPES_METHOD})"
 
 
-def method_for(embeddings: bool) -> str:
-    return COMBINED_METHOD if embeddings else LEXICON_METHOD
 FRAMES: dict[str, tuple[str, ...]] = {
     "Economic": ("econom", "trade", "sanction", "cost", "money", "oil", "fuel", "price",
                  "market", "invest", "budget", "export", "import", "financ", "cash", "revenue",
@@ -174,6 +172,11 @@ def analyse(sentences: list[str], votes: list[str] | None = None) -> Framing:
                    for f, c in per_frame.items())
     return Framing(frames, *_tone(sentences), _stances(sentences), _evaluative(sentences),
                    LEXICON_METHOD if votes is None else COMBINED_METHOD)
+
+
+def method_for(embeddings: bool) -> str:
+    """The `method` recorded on rows framed with or without sentence embeddings."""
+    return COMBINED_METHOD if embeddings else LEXICON_METHOD
 
 
 def _share(lexical: float, voted: int, votes: list[str] | None) -> float:

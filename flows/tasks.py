@@ -195,13 +195,18 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
 @task(name="frame-articles", cache_policy=NO_CACHE)
 def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
                    ) -> dict[str, int]:
-    """Frame the versions analysed since the last time, then flag framing that changed."""
+    """Frame the versions analysed since the last time, then flag framing that changed.
+    The warehouse is closed while sentences are encoded (minutes for a large backlog)."""
     con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
     try:
         todo, reframed = unframed_versions(con, method_for(framing.embeddings))
-        votes = framing_votes(todo, framing.embeddings, framing.model_dir)
-        rows = framing_rows(run_id, todo, votes)
-        rows.replace["framing"] = ("version_id", sorted(reframed))
+    finally:
+        con.close()
+    votes = framing_votes(todo, framing.embeddings, framing.model_dir)
+    rows = framing_rows(run_id, todo, votes)
+    rows.replace["framing"] = ("version_id", sorted(reframed))
+    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
+    try:
         load_batch(con, rows)
         batch = Batch()
         # versions framed again by another method update the baselines; only new versions

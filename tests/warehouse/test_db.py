@@ -60,6 +60,28 @@ def test_a_failing_batch_writes_nothing(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM articles").fetchall() == [(0,)]
 
 
+def test_a_batch_replaces_derived_rows_or_nothing(tmp_path: Path) -> None:
+    def framing(version: str, method: str) -> dict[str, object]:
+        return {"version_id": version, "article_id": "a1", "frame": "Economic", "score": 0.5,
+                "hits": 2, "method": method}
+
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(con, Batch(rows={**Batch().rows, "framing": [framing("v1", "old"),
+                                                                framing("v2", "old")]}))
+        again = Batch(replace={"framing": ("version_id", ["v1"])})
+        again.add("framing", framing("v1", "new"))
+        assert load_batch(con, again) == {"framing": 1}
+        rows = con.execute("SELECT version_id, method FROM framing ORDER BY 1").fetchall()
+        assert rows == [("v1", "new"), ("v2", "old")]
+        broken = Batch(replace={"framing": ("version_id", ["v2"])})
+        broken.add("framing", {"version_id": "v2"})  # NOT NULL columns missing
+        with pytest.raises(duckdb.Error):
+            load_batch(con, broken)
+        assert con.execute("SELECT count(*) FROM framing").fetchall() == [(2,)]  # kept
+        with pytest.raises(KeyError, match="cannot replace"):
+            load_batch(con, Batch(replace={"framing": ("version_id; DROP", ["v1"])}))
+
+
 def test_unusable_warehouse_path_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(WarehouseError, match="cannot open warehouse"):
