@@ -25,8 +25,8 @@ from flows.claims import judgement_rows
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
 from flows.settings import FeedConfig, FramingConfig
-from warehouse.db import connect
-from warehouse.load import Batch, load_batch
+from warehouse.db import connect, transaction
+from warehouse.load import Batch, insert_rows, load_batch, write_batch
 from warehouse.state import (
     UrlState,
     Validators,
@@ -205,18 +205,18 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
     votes = framing_votes(todo, framing.embeddings, framing.model_dir)
     rows = framing_rows(run_id, todo, votes)
     rows.replace["framing"] = ("version_id", sorted(reframed))
+    # versions framed again by another method update the baselines; only new versions are
+    # judged for changes. Rows and flags commit together: a crash loses neither alone.
+    fresh = {v for v, _a, _s in todo} - reframed
     con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
     try:
-        load_batch(con, rows)
-        batch = Batch()
-        # versions framed again by another method update the baselines; only new versions
-        # are judged for changes
-        fresh = {v for v, _a, _s in todo} - reframed
-        batch.add("framing_changes", *change_rows(run_id, framing_history(con), fresh))
-        added = load_batch(con, batch)
+        with transaction(con):
+            write_batch(con, rows)
+            flags = change_rows(run_id, framing_history(con), fresh)
+            added = insert_rows(con, "framing_changes", flags)
     finally:
         con.close()
-    return {"framed": len(todo), "framing_changes": added.get("framing_changes", 0)}
+    return {"framed": len(todo), "framing_changes": added}
 
 
 @task(name="flag-claims", cache_policy=NO_CACHE)

@@ -67,8 +67,13 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
     """Write every table of `batch` in one transaction. Returns rows added per table."""
     with transaction(con):
-        for table, (column, keys) in batch.replace.items():
-            if table not in TABLES or not column.isidentifier():
-                raise KeyError(f"cannot replace rows of {table!r} by {column!r}")
-            con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest(?))", [keys])
-        return {t: insert_rows(con, t, batch.rows[t]) for t in TABLES if batch.rows[t]}
+        return write_batch(con, batch)
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
+    """`load_batch` inside a transaction the caller holds (to read back and write more)."""
+    for table, (column, keys) in batch.replace.items():
+        if table not in TABLES or not column.isidentifier():
+            raise KeyError(f"cannot replace rows of {table!r} by {column!r}")
+        con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest(?))", [keys])
+    return {t: insert_rows(con, t, batch.rows[t]) for t in TABLES if batch.rows[t]}
