@@ -263,23 +263,25 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Evaluation: claim matching on the labelled set, or check-worthiness on a TSV."""
+    """Evaluation: claims, check-worthiness, frames (SemEval) or framing (own set)."""
+    from extractors.embeddings import ModelMissing
     from flows import evaluate
 
+    embeddings = not args.lexicons_only
     try:
         if args.what == "claims":
             evaluate.report_claims(Path(args.file) if args.file else None, args.verbose)
         elif args.what == "framing":
-            evaluate.report_framing(Path(args.file) if args.file else None)
+            evaluate.report_framing(Path(args.file) if args.file else None, embeddings)
         elif args.what == "frames":
             if not args.file or not args.labels:
                 return _fail(EXIT_CONFIG, "eval frames needs ARTICLES_DIR and LABELS.tsv")
-            evaluate.report_frames(Path(args.file), Path(args.labels))
+            evaluate.report_frames(Path(args.file), Path(args.labels), embeddings=embeddings)
         else:
             if not args.file:
                 return _fail(EXIT_CONFIG, "eval checkworthy needs a CheckThat! TSV file")
             evaluate.report_checkworthy(Path(args.file))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ModelMissing) as exc:
         return _fail(EXIT_CONFIG, str(exc))
     return 0
 
@@ -338,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "bundled tests/data/claims_eval); checkworthy: a CheckThat! TSV")
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")
     ev.add_argument("--verbose", action="store_true", help="list every disagreement")
+    ev.add_argument("--lexicons-only", action="store_true",
+                    help="frames/framing: as with [framing] embeddings = false")
     ev.set_defaults(func=cmd_eval)
     tr = sub.add_parser("train", help="train the check-worthiness model")
     tr.add_argument("what", choices=["checkworthy"])

@@ -49,6 +49,15 @@ def test_bad_config_exits_2_with_one_line(tmp_path: Path, toml: str, message: st
     assert str(tmp_path / "c.toml") in result.stderr
 
 
+def test_eval_framing_with_and_without_embeddings(tmp_path: Path) -> None:
+    default = pactwatch("eval", "framing", cwd=tmp_path)
+    lexicons = pactwatch("eval", "framing", "--lexicons-only", cwd=tmp_path)
+    assert default.returncode == lexicons.returncode == 0
+    assert "(pactwatch.framing.v2 (lexicons + all-MiniLM-L6-v2 prototypes v1))" in default.stdout
+    assert "(pactwatch.framing.v1 (lexicons))" in lexicons.stdout
+    assert "dominant frame right" in default.stdout and "precision" in lexicons.stdout
+
+
 def test_unusable_warehouse_exits_3(tmp_path: Path) -> None:
     (tmp_path / "w.duckdb").write_bytes(b"garbage" * 1000)
     (tmp_path / "c.toml").write_text("[warehouse]\npath = 'w.duckdb'\n[[feeds]]\n"
