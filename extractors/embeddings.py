@@ -71,12 +71,16 @@ class Encoder:
         folder = model_dir or default_model_dir()
         if not (folder / "model.safetensors").is_file():
             raise ModelMissing(f"{folder}: no model.safetensors ({INSTALL_HINT})")
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            w = load_file(str(folder / "model.safetensors"))
+        except Exception as exc:  # OSError, JSON, tokenizers' and safetensors' own errors
+            raise ModelMissing(f"{folder}: cannot read the model ({exc.__class__.__name__}: "
+                               f"{exc}); reinstall it: {INSTALL_HINT}") from exc
         self.heads, self.eps = config["num_attention_heads"], config["layer_norm_eps"]
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)
-        w = load_file(str(folder / "model.safetensors"))
         self.word = w["embeddings.word_embeddings.weight"]
         self.position = w["embeddings.position_embeddings.weight"]
         self.token_type = w["embeddings.token_type_embeddings.weight"][0]

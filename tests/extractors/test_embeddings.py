@@ -42,6 +42,12 @@ def test_a_folder_without_the_model_says_how_to_install_it(tmp_path: Path) -> No
         Encoder(tmp_path)
 
 
+def test_a_damaged_model_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "model.safetensors").write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelMissing, match=r"cannot read the model .*reinstall it"):
+        Encoder(tmp_path)
+
+
 def test_prototypes_cover_the_fourteen_frames() -> None:
     protos = read_prototypes()
     assert list(protos) == list(FRAMES)
