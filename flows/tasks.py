@@ -202,7 +202,8 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
         todo, reframed = unframed_versions(con, method_for(framing.embeddings))
     finally:
         con.close()
-    votes = framing_votes(todo, framing.embeddings, framing.model_dir)
+    votes = framing_votes([s for _v, _a, s in todo], framing.embeddings,
+                          framing.model_dir)
     rows = framing_rows(run_id, todo, votes)
     rows.replace["framing"] = ("version_id", sorted(reframed))
     # versions framed again by another method update the baselines; only new versions are
