@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import duckdb
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
@@ -169,8 +171,7 @@ def analyse(versions: list[VersionInput], model: str, story: Story,
 @task(name="link-duplicates", cache_policy=NO_CACHE)
 def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
     """Link this run's articles that nearly equal an earlier article to that original."""
-    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
-    try:
+    with _warehouse(warehouse_path) as con:
         rows = signatures(con)
         signed = {r["article_id"]: neardup.Signed(
             str(r["article_id"]), (not r["is_seed"], r["published_at"], r["article_id"]),
@@ -188,8 +189,6 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
                                    "method": neardup.METHOD} for copy, original, sim in found))
         load_batch(con, batch)
         return len(found)
-    finally:
-        con.close()
 
 
 @task(name="frame-articles", cache_policy=NO_CACHE)
@@ -197,11 +196,8 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
                    ) -> dict[str, int]:
     """Frame the versions analysed since the last time, then flag framing that changed.
     The warehouse is closed while sentences are encoded (minutes for a large backlog)."""
-    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
-    try:
+    with _warehouse(warehouse_path) as con:
         todo, reframed = unframed_versions(con, method_for(framing.embeddings))
-    finally:
-        con.close()
     votes = framing_votes([s for _v, _a, s in todo], framing.embeddings,
                           framing.model_dir)
     rows = framing_rows(run_id, todo, votes)
@@ -209,28 +205,21 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
     # versions framed again by another method update the baselines; only new versions are
     # judged for changes. Rows and flags commit together: a crash loses neither alone.
     fresh = {v for v, _a, _s in todo} - reframed
-    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
-    try:
-        with transaction(con):
-            write_batch(con, rows)
-            flags = change_rows(run_id, framing_history(con), fresh)
-            added = insert_rows(con, "framing_changes", flags)
-    finally:
-        con.close()
+    with _warehouse(warehouse_path) as con, transaction(con):
+        write_batch(con, rows)
+        flags = change_rows(run_id, framing_history(con), fresh)
+        added = insert_rows(con, "framing_changes", flags)
     return {"framed": len(todo), "framing_changes": added}
 
 
 @task(name="flag-claims", cache_policy=NO_CACHE)
 def flag_claims(warehouse_path: str, run_id: str) -> dict[str, int]:
     """Judge new claims (and those after a late arrival) against all earlier ones."""
-    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
-    try:
+    with _warehouse(warehouse_path) as con:
         rows = judgement_rows(run_id, claims_for_matching(con))
         batch = Batch()
         batch.add("claim_judgements", *rows)
         load_batch(con, batch)
-    finally:
-        con.close()
     return dict(Counter(r["status"] for r in rows))
 
 
@@ -248,13 +237,15 @@ def _is_transient(task: object, run: object, state: object) -> bool:
 LOCK_WAIT_S = 60.0  # a load waits this long for a process holding the file, then retries
 
 
+def _warehouse(path: str) -> closing[duckdb.DuckDBPyConnection]:
+    """The live warehouse for one step of a task, closed when the step ends."""
+    return closing(connect(path, wait_s=LOCK_WAIT_S))
+
+
 @task(name="load-batch", cache_policy=NO_CACHE, retries=3,
       retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_jitter_factor=0.5,
       retry_condition_fn=_is_transient)
 def load(warehouse_path: str, batch: Batch) -> dict[str, int]:
     """Write one batch in one transaction; retried when the file is locked or I/O fails."""
-    con = connect(warehouse_path, wait_s=LOCK_WAIT_S)
-    try:
+    with _warehouse(warehouse_path) as con:
         return load_batch(con, batch)
-    finally:
-        con.close()
