@@ -30,16 +30,16 @@ class Alias:
 
 @dataclass(frozen=True)
 class Story:
-    """What an article must mention to belong to the story.
-
-    Relevant when each group in `groups` has at least one hit and the hits of groups and
-    `keywords` together reach `min_score`.
+    """The story: its two sides (`groups` of names), its `keywords`, the `indirect` phrases
+    that refer to the pair ("the two countries"), and the relevance `threshold` (0–1); see
+    extractors.relevance for how they decide.
     """
 
     name: str
     keywords: tuple[str, ...]
     groups: dict[str, tuple[str, ...]]
-    min_score: int = 3
+    threshold: float = 0.5
+    indirect: tuple[str, ...] = ()
     aliases: tuple[Alias, ...] = field(default_factory=tuple)
 
     def alias_index(self) -> dict[str, Alias]:

@@ -140,6 +140,12 @@ class _Reader:
             self.fail(key, f"must be > 0, got {value!r}")
         return value
 
+    def fraction(self, key: str, default: float) -> float:
+        value = float(self.get(key, (int, float), default))
+        if not 0.0 <= value <= 1.0:
+            self.fail(key, f"must be between 0 and 1, got {value!r}")
+        return value
+
     def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         value = self.get(key, list, list(default))
         if not all(isinstance(v, str) and v.strip() for v in value):
@@ -195,7 +201,7 @@ def _story(file: Path, user: Any) -> Story:
     builtin_file = resources.files("flows") / "data" / "story_pact.toml"
     builtin = tomllib.loads(builtin_file.read_text(encoding="utf-8"))["story"]
     user = _Reader(file, "story", user or {},
-                   {"name", "keywords", "groups", "min_score", "aliases"}).data
+                   {"name", "keywords", "groups", "threshold", "indirect", "aliases"}).data
     merged = {**builtin, **user}
     r = _Reader(file, "story", merged)
     groups = _Reader(file, "story.groups", merged.get("groups", {}))
@@ -203,7 +209,8 @@ def _story(file: Path, user: Any) -> Story:
         name=r.get("name", str, required=True),
         keywords=r.strings("keywords", ()),
         groups={k: groups.strings(k, ()) for k in groups.data},
-        min_score=r.get("min_score", int, 3),
+        threshold=r.fraction("threshold", 0.5),
+        indirect=r.strings("indirect", ()),
         aliases=_aliases(file, builtin.get("aliases", []))
         + _aliases(file, user.get("aliases", [])),
     )
