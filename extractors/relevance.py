@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from extractors.language import Language, detect
 from extractors.story import Story
 
 METHOD = "pactwatch.relevance.v2 (on-story sentences: title, opening, share)"
@@ -166,3 +167,12 @@ def _reason(story: Story, title_on: bool, lead_on: bool, on: list[_Sentence],
         parts.append("terms " + ", ".join(f"{t}×{n}" for t, n in cues.most_common(3)))
     verdict = "" if score >= story.threshold else f" < {story.threshold}: a passing mention"
     return "; ".join(parts) + verdict
+
+
+def assess(story: Story, title: str, text: str) -> tuple[Language, Relevance]:
+    """The article's language and, when the story's languages include it, its relevance;
+    an article in another language is not judged (not relevant, the reason says why)."""
+    language = detect(title, text, story.languages)
+    if not language.analysed:
+        return language, Relevance(False, 0.0, language.reason or "not analysed", METHOD, ())
+    return language, judge(story, title, text)

@@ -31,7 +31,8 @@ class Alias:
 @dataclass(frozen=True)
 class Story:
     """The story: its two sides (`groups` of names), its `keywords`, the `indirect` phrases
-    that refer to the pair ("the two countries"), and the relevance `threshold` (0–1); see
+    that refer to the pair ("the two countries"), the relevance `threshold` (0–1), and the `languages` its
+    vocabulary is written in (articles in others are stored, not analysed); see
     extractors.relevance for how they decide.
     """
 
@@ -40,6 +41,7 @@ class Story:
     groups: dict[str, tuple[str, ...]]
     threshold: float = 0.5
     indirect: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("en",)   # the languages its vocabulary is written in
     aliases: tuple[Alias, ...] = field(default_factory=tuple)
 
     def alias_index(self) -> dict[str, Alias]:

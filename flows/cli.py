@@ -181,6 +181,8 @@ STATUS_SQL = {
                      "FROM v_feeds WHERE consecutive_failures > 0",
     "feed schedule": "SELECT name, outcome, round(interval_s / 60, 1) AS every_min, "
                      "next_poll_at, reason FROM v_feed_schedule",
+    "articles by analysis": "SELECT analysis, language, count(*) AS articles FROM v_articles "
+                            "GROUP BY ALL ORDER BY analysis, articles DESC",
     "digests": "SELECT created_at, status, attempts, item_count, subject, last_error "
                "FROM v_digests LIMIT 5",
     "failures in the last run": "SELECT stage, error_class, url, reason FROM v_failures "

@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger, runtime, unmapped
 from extractors import neardup
 from extractors.articles import Extracted
 from extractors.feeds import FeedEntry
-from extractors.relevance import judge
+from extractors.relevance import assess
 from extractors.urls import url_id
 from flows import tasks
 from flows.claims import claim_rows
@@ -127,8 +127,9 @@ def _seed_versions(settings: Settings, loaded: set[str]) -> list[VersionInput]:
         if s.url in loaded:
             continue
         ex = Extracted(s.title, s.author, s.published_at, s.outlet, "en", s.text, "seed file")
+        language, relevance = assess(settings.story, s.title, s.text)
         out.append(VersionInput(s.url, s.url, s.outlet, None, True, now, s.published_at, ex,
-                                judge(settings.story, s.title, s.text)))
+                                relevance, language))
     return out
 
 

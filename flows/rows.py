@@ -11,6 +11,7 @@ from extractors.articles import Extracted
 from extractors.errors import PactwatchError
 from extractors.feeds import FeedEntry
 from extractors.http import Response
+from extractors.language import Language
 from extractors.nlp import DocAnalysis
 from extractors.relevance import Relevance
 from extractors.story import entity_key
@@ -91,6 +92,7 @@ class VersionInput:
     published_at: datetime | None
     extracted: Extracted
     relevance: Relevance
+    language: Language | None = None    # detected; None: not detected (older callers)
 
     @property
     def article_id(self) -> str:
@@ -117,10 +119,13 @@ def article_rows(run_id: str, v: VersionInput, nlp_method: str | None) -> tuple[
         "version_id": v.version_id, "article_id": v.article_id, "content_hash": v.content_hash,
         "fetched_at": naive(v.fetched_at), "run_id": run_id, "title": e.title,
         "author": e.author, "published_at": naive(v.published_at or e.published_at),
-        "site_name": e.site_name, "language": e.language, "text": e.text,
-        "extraction_method": e.method, "extraction_note": e.note,
+        "site_name": e.site_name, "language": v.language.code if v.language else e.language,
+        "language_confidence": v.language.confidence if v.language else None,
+        "not_analysed_reason": v.language.reason if v.language else None,
+        "text": e.text, "extraction_method": e.method, "extraction_note": e.note,
         "relevant": v.relevance.relevant, "relevance_score": v.relevance.score,
-        "relevance_reason": v.relevance.reason, "nlp_method": nlp_method,
+        "relevance_reason": v.relevance.reason, "relevance_method": v.relevance.method,
+        "relevance_evidence": list(v.relevance.evidence), "nlp_method": nlp_method,
     }
     return article, version
 

@@ -201,7 +201,7 @@ def _story(file: Path, user: Any) -> Story:
     builtin_file = resources.files("flows") / "data" / "story_pact.toml"
     builtin = tomllib.loads(builtin_file.read_text(encoding="utf-8"))["story"]
     user = _Reader(file, "story", user or {},
-                   {"name", "keywords", "groups", "threshold", "indirect", "aliases"}).data
+                   {"name", "keywords", "groups", "threshold", "indirect", "languages", "aliases"}).data
     merged = {**builtin, **user}
     r = _Reader(file, "story", merged)
     groups = _Reader(file, "story.groups", merged.get("groups", {}))
@@ -211,6 +211,7 @@ def _story(file: Path, user: Any) -> Story:
         groups={k: groups.strings(k, ()) for k in groups.data},
         threshold=r.fraction("threshold", 0.5),
         indirect=r.strings("indirect", ()),
+        languages=tuple(x.strip().lower() for x in r.strings("languages", ("en",))),
         aliases=_aliases(file, builtin.get("aliases", []))
         + _aliases(file, user.get("aliases", [])),
     )

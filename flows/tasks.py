@@ -21,7 +21,7 @@ from extractors.errors import PactwatchError, TerminalError, TransientError
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
 from extractors.framing import method_for
 from extractors.http import FetchPolicy, Response, fetch_with_retries
-from extractors.relevance import Relevance, judge
+from extractors.relevance import assess
 from extractors.story import Story
 from flows.claims import judgement_rows
 from flows.framing_step import change_rows, framing_rows, framing_votes
@@ -122,16 +122,18 @@ def extract_page(job: PageJob, response: Response, story: Story,
     except Exception as exc:  # a parser bug on one page must not sink the batch
         error = TerminalError(f"extraction crashed: {exc.__class__.__name__}: {exc}")
         return PageResult(job, started, response, None, error, "extract")
-    version = _version(job, started, extracted, judge(story, extracted.title, extracted.text))
+    version = _version(job, started, extracted, story)
     return PageResult(job, started, response, version, None, "page")
 
 
 def _version(job: PageJob, fetched_at: datetime, extracted: Extracted,
-             relevance: Relevance) -> VersionInput:
+             story: Story) -> VersionInput:
+    language, relevance = assess(story, extracted.title, extracted.text)
     return VersionInput(
         canonical_url=job.entry.canonical_url, url=job.entry.url, outlet=job.feed.name,
         feed_id=None, is_seed=False, fetched_at=fetched_at,
-        published_at=job.entry.published_at, extracted=extracted, relevance=relevance)
+        published_at=job.entry.published_at, extracted=extracted, relevance=relevance,
+        language=language)
 
 
 @task(name="fetch-extract-batch", cache_policy=NO_CACHE)

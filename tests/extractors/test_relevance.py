@@ -1,31 +1,66 @@
-from extractors.relevance import judge
+from extractors.relevance import METHOD, assess, judge
 from extractors.story import Story
 
 STORY = Story(
-    name="pact", keywords=("treaty", "pact"), min_score=3,
-    groups={"russia": ("Russia", "Putin", "Kremlin"),
-            "north_korea": ("North Korea", "Kim Jong-un")},
+    name="pact", keywords=("treaty", "pact", "troops"),
+    groups={"russia": ("Russia", "Russian", "Putin", "Kremlin", "Moscow", "Kursk"),
+            "north_korea": ("North Korea", "North Korean", "Kim Jong-un", "Pyongyang")},
+    indirect=("the two countries", "both sides"),
 )
+FILLER = " ".join(f"Voters in the county discussed item {i} of the school budget." for i in range(12))
 
 
-def test_relevant_article_names_its_hits() -> None:
+def test_article_about_the_pair_is_relevant_with_evidence() -> None:
     r = judge(STORY, "Putin and Kim sign pact", "Russia and North Korea signed a treaty.")
-    assert r.relevant
-    assert "russia (" in r.reason and "Putin×1" in r.reason and "keywords (" in r.reason
+    assert r.relevant and r.score == 1.0 and r.method == METHOD
+    assert r.evidence == ("Putin and Kim sign pact", "Russia and North Korea signed a treaty.")
+    assert "title on the story" in r.reason and "treaty×1" in r.reason
 
 
-def test_missing_group_is_the_reason() -> None:
-    r = judge(STORY, "Kremlin budget", "Russia raised taxes. The treaty of 1990 is old.")
+def test_passing_mention_in_an_article_about_something_else_is_not() -> None:
+    text = ("The governor's debate focused on schools. " + FILLER +
+            " One candidate said Russia and North Korea are threats. " + FILLER)
+    r = judge(STORY, "Governor's race: debate on school budgets", text)
     assert not r.relevant
+    assert "1 of 26 sentences on the story" in r.reason and "passing mention" in r.reason
+    assert r.evidence == ("One candidate said Russia and North Korea are threats.",)
+
+
+def test_one_state_named_and_the_other_by_its_capital_or_region() -> None:
+    r = judge(STORY, "Troops from Pyongyang reach Kursk",
+              "North Korean troops arrived in Kursk this week. Both sides denied it. "
+              "Officials in Seoul said the troops were trained for weeks.")
+    assert r.relevant, r.reason
+    r = judge(STORY, "Talks in Moscow", "Pyongyang's envoy held talks in Moscow. The two "
+              "countries agreed to expand trade.")
+    assert r.relevant, r.reason
+
+
+def test_one_side_alone_is_not_the_story() -> None:
+    r = judge(STORY, "Kremlin budget", "Russia raised taxes. The treaty of 1990 is old.")
+    assert not r.relevant and r.score == 0.0
     assert r.reason == "no mention of north_korea"
 
 
-def test_low_score_is_not_relevant() -> None:
-    r = judge(STORY, "", "Russia and North Korea.")
-    assert not r.relevant and r.reason.startswith("score 2 < 3")
+def test_a_list_of_many_countries_is_a_passing_mention() -> None:
+    text = ("Greetings came from many countries on the anniversary. The president of Cuba "
+            "sent a message. The prime minister of Vietnam sent a message. Laos and Syria "
+            "sent messages. Iran's leader wrote to Kim Jong-un. A Russian party chairman "
+            "praised North Korea.")
+    r = judge(STORY, "Kim Jong-un receives greetings from abroad", text)
+    assert not r.relevant and "countries named" in r.reason
 
 
-def test_hyphen_and_space_variants_match_and_words_are_whole() -> None:
-    r = judge(STORY, "", "Kim Jong Un met Putin; Russian trade and Russians; treaty, pact.")
-    assert r.relevant and "Kim Jong-un×1" in r.reason
-    assert "Russia×" not in r.reason  # "Russian" does not count as "Russia"
+def test_scraped_text_with_glued_names_still_matches() -> None:
+    r = judge(STORY, "Delegation arrives", "A delegation of theRussianFederation arrived "
+              "inPyongyang on Monday.")
+    assert r.relevant and r.evidence
+
+
+def test_text_in_another_language_is_not_judged() -> None:
+    language, r = assess(STORY, "Russland und Nordkorea unterzeichnen Vertrag",
+                         "Die Staatschefs Russlands und Nordkoreas haben in Pjöngjang einen "
+                         "Vertrag über eine umfassende strategische Partnerschaft "
+                         "unterzeichnet, der gegenseitigen Beistand vorsieht.")
+    assert language.code == "de" and not language.analysed
+    assert not r.relevant and r.reason.startswith("not analysed: German (de)")

@@ -29,9 +29,18 @@ final AS (
         a.is_seed,
         l.relevant,
         l.relevance_reason,
+        l.relevance_score,
+        l.relevance_method,
+        l.relevance_evidence,
         l.text,
         l.author,
         l.language,
+        l.language_confidence,
+        l.not_analysed_reason,
+        CASE WHEN l.not_analysed_reason IS NOT NULL THEN 'not analysed'
+             WHEN l.nlp_method IS NOT NULL THEN 'analysed'
+             WHEN NOT l.relevant THEN 'not relevant'
+             ELSE 'pending' END AS analysis,
         l.extraction_method,
         l.extraction_note,
         l.version_count,
