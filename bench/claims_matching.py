@@ -3,7 +3,8 @@
 Synthetic claims with news-like statistics: content lemmas drawn from a Zipf distribution
 over a 20,000-word vocabulary (8–16 per claim), 1–4 actors from a Zipf-distributed pool of
 500 entities, a quantity on a third of them; one in ten repeats an earlier claim with two
-lemmas swapped (and its number doubled, half the time).
+lemmas swapped (and its number doubled, half the time). Vectors: random unit vectors; a
+repeat's vector is its original's with noise (cosine about 0.9).
 Run: `.venv/bin/python bench/claims_matching.py`.
 """
 
@@ -13,6 +14,8 @@ import random
 import sys
 import time
 from datetime import datetime, timedelta
+
+import numpy as np
 
 from extractors.matching import ClaimRecord, judge
 from extractors.quantities import Quantity
@@ -44,7 +47,15 @@ def paraphrase(rng: random.Random, c: ClaimRecord, i: int, when: datetime) -> Cl
     qty = tuple(Quantity(q.text, q.value * 2 if rng.random() < 0.5 else q.value, q.unit, "=")
                 for q in c.quantities)
     return ClaimRecord(f"c{i}", (1, when, i), when, c.text, c.predicate, tuple(sorted(lemmas)),
-                       c.verbs, c.actors, c.claimant, (), c.certainty, False, qty, ())
+                       c.verbs, c.actors, c.claimant, (), c.certainty, False, qty, (),
+                       unit(c.vector + np.random.default_rng(i).normal(0, 0.025, DIM)))
+
+
+DIM = 384
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v)).astype(np.float32)
 
 
 def synthetic(n: int, seed: int = 7) -> list[ClaimRecord]:
@@ -65,7 +76,7 @@ def synthetic(n: int, seed: int = 7) -> list[ClaimRecord]:
             actors=tuple(sorted(set(zipf_pick(rng, ACTORS, rng.randint(1, 4))))),
             claimant=rng.choice(["", "officials", "the agency"]), claimant_actors=(),
             certainty=rng.choice(["asserted", "reported", "believed"]), negated=False,
-            quantities=qty, dates=()))
+            quantities=qty, dates=(), vector=unit(np.random.default_rng(i).normal(0, 1, DIM))))
     return out
 
 

@@ -10,6 +10,7 @@ computed by sentence-transformers 6.2.0 on torch 2.13.0.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -154,3 +155,9 @@ class Encoder:
         up *= 0.5
         out = _layer_norm(flat + up @ layer.down_w + layer.down_b, layer.ln2, self.eps)
         return out.reshape(n, length, hidden)
+
+
+@functools.lru_cache(maxsize=2)
+def shared_encoder(model_dir: Path | None = None) -> Encoder:
+    """One encoder per process and model folder (loading it takes about a second)."""
+    return Encoder(model_dir)

@@ -1,18 +1,22 @@
 """Matching claims against everything known before them: new, repeated or changed.
 
 Claims are judged in knowledge order (seeds first, then articles by publication time).
-Candidates come from a sparse inverted index (terms shared with the claim, very common
-terms left out), never from comparing every pair; the best candidate is then compared in
-full: TF-IDF cosine over normalised lemmas and actors decides "same assertion", and the
-fields (quantities, attribution, certainty, dates) decide "changed".
+Each claim carries the all-MiniLM-L6-v2 vector of its text. Candidates are the earlier
+claims nearest in meaning; a candidate makes the same assertion when it is close in meaning
+(cosine), or fairly close with most content words shared, and compatible: no disjoint
+actors, the same measure (containers are not shells), the same event (dates that disagree
+mean another event of the same formula unless the wording is near-identical), and a
+shared verb unless very close. The fields (quantities, attribution, certainty, dates)
+decide "changed", which needs a match closer still: a false "changed" costs an analyst
+more than a missed one. No corpus statistics enter a verdict, so claims that arrive later
+never move it; only an earlier-published claim can.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +25,14 @@ import numpy as np
 from extractors.claims import Claim
 from extractors.quantities import Quantity
 
-METHOD = "pactwatch.matching.v1 (tf-idf lemmas+actors, inverted index)"
-SAME_ASSERTION = 0.47      # similarity at or above which two claims make the same assertion
-CANDIDATES = 20            # candidates per claim from the index
+METHOD = "pactwatch.matching.v2 (all-MiniLM-L6-v2 cosine + content-word containment)"
+SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
+SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
+SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other
+CHANGE_MEANING = 0.85     # a "changed" verdict needs a match this close in meaning
+DIFFERENT_EVENT = 0.95     # claims whose dates disagree are one event only this close
+CANDIDATES = 20            # nearest earlier claims examined per claim
 TIE = 0.05                 # similarities this close count as equally close
-PRIOR_CLAIMS = 50          # IDF smoothing, see _matrix
-MAX_DF = 0.05              # terms in more claims than this share are left out of the index
 # Certainty levels that count as a change: "claimed" and "said" word the same attribution.
 LEVEL = {"asserted": "stated", "reported": "stated", "claimed": "stated",
          "believed": "hedged", "denied": "denied"}
@@ -45,7 +51,7 @@ SYNONYMS = {
     "require": "oblige", "commit": "oblige", "obligate": "oblige",
     "reach": "rise", "climb": "rise", "increase": "rise", "grow": "rise", "total": "rise",
 }
-DIFFERENT_PREDICATE = 0.85  # claims that share no verb must be this alike
+DIFFERENT_PREDICATE = 0.75  # claims that share no verb must be this close in meaning
 
 
 @dataclass(frozen=True)
@@ -66,16 +72,16 @@ class ClaimRecord:
     negated: bool
     quantities: tuple[Quantity, ...]
     dates: tuple[str, ...]
-
+    vector: Any = field(default=None, compare=False, repr=False)  # unit sentence vector
 
     @classmethod
     def of(cls, claim: Claim, claim_id: str, order: tuple[Any, ...],
-           published_at: datetime) -> ClaimRecord:
+           published_at: datetime, vector: Any = None) -> ClaimRecord:
         """The record of an extracted claim, placed in knowledge order."""
         return cls(claim_id, order, published_at, claim.claim_text, claim.predicate,
                    claim.lemmas, claim.verbs, claim.actors, claim.claimant,
                    claim.claimant_actors, claim.certainty, claim.negated, claim.quantities,
-                   claim.dates)
+                   claim.dates, vector)
 
 
 @dataclass(frozen=True)
@@ -96,35 +102,17 @@ class Judgement:
     first_seen_at: datetime
 
 
-def terms(c: ClaimRecord) -> list[str]:
-    """Index terms: synonym-normalised content lemmas and the claim's actors."""
-    words = [SYNONYMS.get(w, w) for w in c.lemmas if not w.isdigit()]
-    return words + [f"@{a.lower()}" for a in c.actors]
+def terms(c: ClaimRecord) -> set[str]:
+    """Content terms: synonym-normalised lemmas (numbers aside) and the claim's actors."""
+    words = {SYNONYMS.get(w, w) for w in c.lemmas if not w.isdigit()}
+    return words | {f"@{a.lower()}" for a in c.actors}
 
 
-def _matrix(claims: Sequence[ClaimRecord]) -> tuple[Any, Any, Any]:
-    """L2-normalised TF-IDF rows over all claims, the same with common terms dropped (for
-    retrieval), and binary IDF weights (for containment)."""
-    from scipy.sparse import csr_matrix
-    from sklearn.preprocessing import normalize
-
-    vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for i, c in enumerate(claims):
-        for term, n in Counter(terms(c)).items():
-            rows.append(i)
-            cols.append(vocab.setdefault(term, len(vocab)))
-            vals.append(float(n))
-    shape = (len(claims), max(1, len(vocab)))
-    tf = csr_matrix((vals, (rows, cols)), shape=shape)
-    df = np.bincount(tf.indices, minlength=shape[1])
-    # As if PRIOR_CLAIMS more claims contained none of the terms: a term in every claim of a
-    # large corpus weighs nothing, while a tiny corpus still weighs what its claims share.
-    idf = np.log((PRIOR_CLAIMS + len(claims)) / (1 + df))
-    full = normalize(tf.multiply(idf).tocsr())
-    rare = (df <= max(200, MAX_DF * len(claims))).astype(np.float64)
-    weights = (tf > 0).multiply(idf).tocsr()
-    return full, normalize(tf.multiply(idf * rare).tocsr()), weights
+def containment(a: ClaimRecord, b: ClaimRecord) -> float:
+    """Share of the shorter claim's content terms found in the other (no corpus statistics:
+    a verdict must not move when unrelated claims arrive)."""
+    ta, tb = terms(a), terms(b)
+    return len(ta & tb) / max(1, min(len(ta), len(tb)))
 
 
 def _head(claimant: str) -> str:
@@ -221,41 +209,64 @@ def _shared_measure(a: ClaimRecord, b: ClaimRecord) -> bool:
     return bool({q.unit for q in a.quantities if q.unit} & {q.unit for q in b.quantities if q.unit})
 
 
+def _names(actors: tuple[str, ...]) -> set[str]:
+    return {re.sub(r"[\s\-]+", " ", a.lower()) for a in actors}
+
+
 def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
     """Claims about different actors are different assertions however alike the words;
     claims whose main verbs differ must be closer still ("moved to Kursk" is not "suffered
     casualties in Kursk")."""
-    if a.actors and b.actors and not set(a.actors) & set(b.actors):
+    if a.actors and b.actors and not _names(a.actors) & _names(b.actors):
         return False
     if not _same_measure(a, b):
         return False
+    if dates_conflict(a.dates, b.dates) and sim < DIFFERENT_EVENT:
+        return False      # the same formula on another day tells of another event
     return sim >= DIFFERENT_PREDICATE or _same_predicate(a, b) or _shared_measure(a, b)
 
 
-def similarity(full: Any, weights: Any, i: int, rows: Any) -> Any:
-    """Mean of TF-IDF cosine and IDF-weighted containment of the shorter claim's terms in
-    the longer one: a short paraphrase of one clause of a long sentence still matches."""
-    cosine = (full[rows] @ full[i].T).toarray().ravel()
-    shared = ((weights[rows] > 0) @ weights[i].T).toarray().ravel()
-    own = weights[i].sum()
-    theirs = weights[rows].sum(axis=1).A.ravel()
-    containment = shared / np.maximum(np.minimum(own, theirs), 1e-9)
-    return (cosine + containment) / 2
+def _vectors(claims: Sequence[ClaimRecord]) -> Any:
+    missing = [c.claim_id for c in claims if c.vector is None]
+    if missing:
+        raise ValueError(f"{len(missing)} claims have no sentence vector (first: {missing[0]})")
+    return np.asarray([c.vector for c in claims], dtype=np.float32)
 
 
-def _best(i: int, row: Any, full: Any, weights: Any,
-          claims: Sequence[ClaimRecord]) -> tuple[int, float]:
-    earlier = row.indices < i
-    idx, scores = row.indices[earlier], row.data[earlier]
-    if not len(idx):
+def with_vectors(claims: Sequence[ClaimRecord], encode: Any) -> list[ClaimRecord]:
+    """`claims` with the vector of their text from `encode` (texts → unit vectors) where
+    they have none; one batched call."""
+    todo = [i for i, c in enumerate(claims) if c.vector is None]
+    vectors = encode([claims[i].text for i in todo]) if todo else []
+    out = list(claims)
+    for i, v in zip(todo, vectors, strict=True):
+        out[i] = replace(out[i], vector=v)
+    return out
+
+
+def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float) -> float | None:
+    """The similarity at which `c` makes the assertion `m` made, or None when it does not:
+    close in meaning (sentence-embedding cosine) or close enough with most content words
+    shared, and compatible (same actors, same measure, same event)."""
+    lexical = containment(m, c)
+    close = cosine >= SAME_MEANING or (cosine >= SAME_WORDS_MEANING and lexical >= SAME_WORDS)
+    if not close or not _compatible(m, c, cosine):
+        return None
+    if cosine < CHANGE_MEANING and changes(m, c):
+        return None   # a loose match whose details differ is not surely the same assertion
+    return round((cosine + lexical) / 2, 4)
+
+
+def _best(i: int, cosines: Any, claims: Sequence[ClaimRecord]) -> tuple[int, float]:
+    earlier = cosines[:i]
+    if not len(earlier):
         return -1, 0.0
-    top = idx[np.argsort(-scores)[:CANDIDATES]]
-    sims = similarity(full, weights, i, top)
-    order = np.argsort(-sims)
-    close = [(float(sims[k]), int(top[k])) for k in order if sims[k] >= SAME_ASSERTION
-             and _compatible(claims[int(top[k])], claims[i], float(sims[k]))]
+    top = np.argsort(-earlier)[:CANDIDATES]
+    close = sorted(((s, int(j)) for j in top
+                    if (s := same_assertion(claims[int(j)], claims[i], float(earlier[j])))
+                    is not None), reverse=True)
     if not close:
-        return -1, float(sims[order[0]]) if len(order) else 0.0
+        return -1, float(earlier[top[0]])
     # Of earlier claims about equally close, the one the new claim repeats unchanged is the
     # simplest explanation; a "changed" verdict needs the closer match.
     near = [(s, j) for s, j in close if s >= close[0][0] - TIE]
@@ -268,20 +279,21 @@ def judge(claims: Sequence[ClaimRecord], start: int,
           prior: dict[str, Judgement]) -> list[Judgement]:
     """Judge `claims[start:]` against every claim before each of them.
 
-    `claims` must be in knowledge order; `prior` holds the judgements of `claims[:start]`
-    (for tracing where an assertion first appeared). Returns one Judgement per claim from
-    `start` on, in order.
+    `claims` must be in knowledge order and carry their sentence vectors; `prior` holds
+    the judgements of `claims[:start]` (for tracing where an assertion first appeared).
+    Returns one Judgement per claim from `start` on, in order. A verdict depends only on
+    the claim and the claims before it.
     """
     if start >= len(claims):
         return []
-    full, rare, weights = _matrix(claims)
+    vectors = _vectors(claims)
     known: dict[str, Judgement] = dict(prior)
     out: list[Judgement] = []
     for lo in range(start, len(claims), 256):
-        hits = (rare[lo:lo + 256] @ rare[: min(len(claims), lo + 256)].T).tocsr()
-        for k in range(hits.shape[0]):
+        block = vectors[lo:lo + 256] @ vectors[: min(len(claims), lo + 256)].T
+        for k in range(block.shape[0]):
             i = lo + k
-            j, sim = _best(i, hits[k], full, weights, claims)
+            j, sim = _best(i, block[k], claims)
             verdict = _verdict(claims, i, j, sim, known)
             known[verdict.claim_id] = verdict
             out.append(verdict)

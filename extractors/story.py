@@ -30,10 +30,10 @@ class Alias:
 
 @dataclass(frozen=True)
 class Story:
-    """The story: its two sides (`groups` of names), its `keywords`, the `indirect` phrases
-    that refer to the pair ("the two countries"), the relevance `threshold` (0–1), and the `languages` its
-    vocabulary is written in (articles in others are stored, not analysed); see
-    extractors.relevance for how they decide.
+    """The story: its two sides (`groups` of names), its `keywords`, the `indirect`
+    phrases that refer to the pair ("the two countries"), the relevance `threshold` (0–1),
+    and the `languages` its vocabulary is written in (articles in others are stored, not
+    analysed); see extractors.relevance for how they decide.
     """
 
     name: str

@@ -163,7 +163,8 @@ def backfill(config_path: str, warc_files: list[str] | None = None,
                 _sitemap(settings, summary, sitemap_url, start, end, outlet, log)
             tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
             tasks.frame_articles(wh, summary.run_id, settings.framing)
-            summary.claims = tasks.flag_claims(wh, summary.run_id)
+            summary.claims = tasks.flag_claims(wh, summary.run_id,
+                                               settings.framing.model_dir)
 
         complete(settings, summary, work)
     return summary

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from extractors.claims import COMPONENT as CLAIMS_COMPONENT
 from extractors.claims import Claim
-from extractors.matching import METHOD, ClaimRecord, Judgement, judge
+from extractors.embeddings import MODEL_NAME
+from extractors.matching import METHOD, ClaimRecord, Judgement, judge, with_vectors
 from extractors.quantities import Quantity
 from flows.rows import Row, VersionInput, digest, naive
 
+Encode = Callable[[Sequence[str]], Any]
 JUDGEMENT_FIELDS = ("status", "matched_claim_id", "similarity", "changes", "origin_claim_id")
 
 
@@ -45,7 +50,9 @@ def _record(r: dict[str, Any]) -> ClaimRecord:
         certainty=r["certainty"], negated=r["negated"],
         quantities=tuple(Quantity(q["text"], q["value"], q["unit"], q["bound"])
                          for q in r["quantities"] or ()),
-        dates=tuple(r["dates"] or ()))
+        dates=tuple(r["dates"] or ()),
+        vector=np.asarray(r["vector"], dtype=np.float32) if r.get("vector") is not None
+        else None)
 
 
 def _current(r: dict[str, Any]) -> Judgement | None:
@@ -58,10 +65,13 @@ def _current(r: dict[str, Any]) -> Judgement | None:
                      r["origin_claim_id"], r["first_seen_at"])
 
 
-def judgement_rows(run_id: str, rows: list[dict[str, Any]]) -> list[Row]:
-    """Judge what needs judging; return rows only for judgements that are new or differ."""
+def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode
+                   ) -> tuple[list[Row], list[Row]]:
+    """Judge what needs judging. Returns the judgement rows that are new or differ, and the
+    vectors computed for claims that had none (`encode`: texts → unit vectors)."""
     ordered = sorted(rows, key=lambda r: _record(r).order)
-    records = [_record(r) for r in ordered]
+    records = with_vectors([_record(r) for r in ordered], encode)
+    fresh = [c for c, r in zip(records, ordered, strict=True) if r.get("vector") is None]
     current = {r["claim_id"]: _current(r) for r in ordered}
     start = next((i for i, r in enumerate(ordered) if current[r["claim_id"]] is None),
                  len(ordered))
@@ -79,4 +89,6 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]]) -> list[Row]:
             "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in j.changes],
             "origin_claim_id": j.origin_claim_id, "first_seen_at": naive(j.first_seen_at),
             "method": METHOD})
-    return out
+    vectors = [{"claim_id": c.claim_id, "vector": [float(x) for x in c.vector],
+                "model": MODEL_NAME, "created_at": now} for c in fresh]
+    return out, vectors

@@ -6,13 +6,19 @@ import argparse
 import csv
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from flows.settings import ConfigError, default_config_path, load_settings, prefect_defaults
+from flows.settings import (
+    ConfigError,
+    builtin_story,
+    default_config_path,
+    load_settings,
+    prefect_defaults,
+)
 from warehouse.db import WarehouseError, connect, open_warehouse, snapshot_path
 
 EXIT_CONFIG, EXIT_WAREHOUSE, EXIT_FAILED = 2, 3, 1
@@ -271,8 +277,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     embeddings = not args.lexicons_only
     try:
+        splits = ("dev", "heldout") if args.split == "all" else (args.split,)
         if args.what == "claims":
-            evaluate.report_claims(Path(args.file) if args.file else None, args.verbose)
+            evaluate.report_claims(Path(args.file) if args.file else None, args.verbose,
+                                   splits)
+            _realworld(lambda r: r.report_kcna_claims(splits=splits, verbose=args.verbose))
+        elif args.what == "relevance":
+            story = builtin_story()
+            _realworld(lambda r: r.report_relevance(story, verbose=args.verbose,
+                                                    splits=splits))
         elif args.what == "framing":
             evaluate.report_framing(Path(args.file) if args.file else None, embeddings)
         elif args.what == "frames":
@@ -286,6 +299,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except (OSError, ValueError, ModelMissing) as exc:
         return _fail(EXIT_CONFIG, str(exc))
     return 0
+
+
+def _realworld(report: Callable[[Any], object]) -> None:
+    """Run a report on the real-world labelled sets, or say why they are skipped."""
+    from flows import evaluate_realworld
+
+    try:
+        report(evaluate_realworld)
+    except evaluate_realworld.DataMissing as exc:
+        print(f"skipped the real-world sets: {exc}")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -337,7 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
     ex.set_defaults(func=cmd_export)
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
-    ev.add_argument("what", choices=["claims", "checkworthy", "frames", "framing"])
+    ev.add_argument("what", choices=["claims", "relevance", "checkworthy", "frames",
+                                     "framing"])
+    ev.add_argument("--split", choices=["dev", "heldout", "all"], default="all",
+                    help="claims/relevance: which part of the real-world and follow-up sets")
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
                     "bundled tests/data/claims_eval); checkworthy: a CheckThat! TSV")
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")

@@ -11,7 +11,8 @@ from typing import Any
 
 from extractors import checkworthy, nlp
 from extractors.claims import skip_reason
-from extractors.matching import ClaimRecord, judge
+from extractors.embeddings import shared_encoder
+from extractors.matching import ClaimRecord, judge, with_vectors
 from flows.settings import DEFAULT_MODEL, builtin_story
 from warehouse.seedfiles import seed_articles
 
@@ -56,27 +57,35 @@ def predict_claims(rows: list[Labelled], model: str = DEFAULT_MODEL) -> list[str
     articles: dict[str, list[Labelled]] = defaultdict(list)
     for r in rows:
         articles[r.article].append(r)
+    by_line = statuses_by_line([(aid, a[0].published_at, [r.text for r in a])
+                                for aid, a in articles.items()], model)
+    return [status for aid in articles for status in by_line[aid]]
+
+
+def statuses_by_line(articles: list[tuple[str, datetime, list[str]]],
+                     model: str = DEFAULT_MODEL) -> dict[str, list[str]]:
+    """Judge articles given as lines (id, published_at, lines) after the two seeds, as a pass
+    would: the status of each line's first claim, `none` for a line without one."""
     seeds = seed_articles()
-    texts = [s.text for s in seeds] + ["\n".join(r.text for r in a) for a in articles.values()]
+    texts = [s.text for s in seeds] + ["\n".join(lines) for _a, _w, lines in articles]
     scorer = checkworthy.default_model()
     docs = nlp.analyse(nlp.load_model(model), texts, builtin_story().alias_index(),
                        scorer.scores, scorer.threshold)
     records = []
     for s, d in zip(seeds, docs, strict=False):
         records += _records(s.url, d, True, s.published_at)
-    for (aid, a), d in zip(articles.items(), docs[len(seeds):], strict=True):
-        records += _records(aid, d, False, a[0].published_at)
-    records.sort(key=lambda c: c.order)
+    for (aid, when, _lines), d in zip(articles, docs[len(seeds):], strict=True):
+        records += _records(aid, d, False, when)
+    records = with_vectors(sorted(records, key=lambda c: c.order), shared_encoder().encode)
     status = {j.claim_id: j.status for j in judge(records, 0, {})}
-    out = []
-    for (aid, a), d in zip(articles.items(), docs[len(seeds):], strict=True):
-        # one line per labelled sentence; sentence i of the doc is line i when they align
-        starts = _line_starts([r.text for r in a])
+    out = {}
+    for (aid, _when, lines), d in zip(articles, docs[len(seeds):], strict=True):
+        starts = _line_starts(lines)
         by_line: dict[int, str] = {}
         for c in d.claims:
             line = max(i for i, st in enumerate(starts) if st <= c.start_char)
             by_line.setdefault(line, status[f"{aid}:{c.sentence_idx}"])
-        out += [by_line.get(i, "none") for i in range(len(a))]
+        out[aid] = [by_line.get(i, "none") for i in range(len(lines))]
     return out
 
 
@@ -96,21 +105,34 @@ def precision_recall(gold: list[str], pred: list[str], label: str) -> tuple[floa
 
 
 SPLITS = (("sentences.tsv", "development set (thresholds were tuned on it)"),
-          ("heldout.tsv", "held-out set (written before any run on it, never tuned on)"))
+          ("heldout.tsv", "held-out set (written before any run on it; tuned on in session 1)"),
+          ("followups.tsv", "follow-ups written blind in session 3"))
 
 
-def report_claims(path: Path | None = None, verbose: bool = False
+def report_claims(path: Path | None = None, verbose: bool = False,
+                  splits: tuple[str, ...] = ("dev", "heldout")
                   ) -> dict[str, dict[str, tuple[float, float]]]:
-    """Print precision and recall per status on each split of the labelled set (judged
-    together, in publication order); return {split: {status: (precision, recall)}}."""
+    """Print precision and recall per status on each part of the labelled set (judged
+    together, in publication order); return {part: {status: (precision, recall)}}.
+    `followups.tsv` is cut by article into `dev` and `heldout` (tests/data/realworld_eval's
+    rule); `splits` says which of its parts to print."""
+    from flows.evaluate_realworld import split_of
+
     folder = path or CLAIMS_SET
-    splits = [(name, what, read_claims_set(folder / name)) for name, what in SPLITS
-              if (folder / name).exists()]
-    every = [r for _n, _w, rows in splits for r in rows]
+    files = [(name, what, read_claims_set(folder / name)) for name, what in SPLITS
+             if (folder / name).exists()]
+    every = [r for _n, _w, rows in files for r in rows]
     pred = dict(zip(map(id, every), predict_claims(every), strict=True))
-    result = {"all": _print_split(f"all {len(every)} sentences", [r.label for r in every],
-                                  [pred[id(r)] for r in every])}
-    for name, what, rows in splits:
+    parts = []
+    for name, what, rows in files:
+        if name != "followups.tsv":
+            parts.append((name, what, rows))
+            continue
+        for split in splits:
+            mine = [r for r in rows if split_of(r.article) == split]
+            parts.append((f"{name} [{split}]", f"{what}, {split} articles", mine))
+    result = {}
+    for name, what, rows in parts:
         gold, guess = [r.label for r in rows], [pred[id(r)] for r in rows]
         result[name] = _print_split(f"{name}: {what}, {len(rows)} sentences", gold, guess)
         if verbose:

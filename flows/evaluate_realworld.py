@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from extractors.language import detect
@@ -137,3 +138,61 @@ def report_relevance(story: Story, folder: Path = LABELS, shared: Path = SHARED,
 def _pr(gold: list[bool], pred: list[bool]) -> tuple[float, float, int]:
     tp = sum(g and p for g, p in zip(gold, pred, strict=True))
     return tp / max(1, sum(pred)), tp / max(1, sum(gold)), sum(gold)
+
+
+def kcna_claims(folder: Path = LABELS, shared: Path = SHARED
+                ) -> tuple[list[tuple[str, datetime, list[str]]], list[dict[str, str]]]:
+    """The labelled KCNA sequence as articles (id, date, lines) in date order, and the
+    label rows. Raises ValueError when a label's line no longer matches its text."""
+    stories = kcna_stories(shared)
+    dates = {json.loads(line)["link"]: json.loads(line)["date_str"] for line in
+             (shared / "kcna-2024.jsonl").read_text(encoding="utf-8").splitlines()}
+    labels = read_labels("claims.tsv", folder)
+    ids = list(dict.fromkeys(r["id"] for r in labels))
+    articles = []
+    for i in ids:
+        lines = stories[i].text.split("\n")
+        for r in (r for r in labels if r["id"] == i):
+            digest = hashlib.sha1(lines[int(r["line"])].encode()).hexdigest()[:8]
+            if digest != r["text_sha1"]:
+                raise ValueError(f"claims.tsv: {i} line {r['line']} does not match its text")
+        articles.append((i, _story_date(stories[i], dates), lines))
+    articles.sort(key=lambda a: (a[1], a[0]))
+    return articles, labels
+
+
+def _story_date(item: Item, dates: dict[str, str]) -> datetime:
+    for link, day in dates.items():
+        if _short(link) == item.item_id:
+            return datetime.fromisoformat(day) + timedelta(hours=12)
+    raise ValueError(f"no date for {item.item_id}")
+
+
+def report_kcna_claims(folder: Path = LABELS, shared: Path = SHARED,
+                       splits: tuple[str, ...] = ("dev", "heldout"), verbose: bool = False
+                       ) -> dict[str, dict[str, tuple[float, float]]]:
+    """new / repeated / changed precision and recall on the labelled KCNA sequence (judged
+    whole, after the seeds, in date order), per split of its stories."""
+    from flows.evaluate import STATUSES, precision_recall, statuses_by_line
+
+    articles, labels = kcna_claims(folder, shared)
+    pred = statuses_by_line(articles)
+    text = {a[0]: a[2] for a in articles}
+    result: dict[str, dict[str, tuple[float, float]]] = {}
+    for split in splits:
+        rows = [r for r in labels if split_of(r["id"]) == split]
+        gold = [r["label"] for r in rows]
+        guess = [pred[r["id"]][int(r["line"])] for r in rows]
+        print(f"KCNA claims, {split}: {len(rows)} lines")
+        result[split] = {}
+        for status in STATUSES:
+            p, r, n = precision_recall(gold, guess, status)
+            result[split][status] = (p, r)
+            print(f"  {status:<10} precision {p:.3f} recall {r:.3f} support {n}")
+        if verbose:
+            for row, g in zip(rows, guess, strict=True):
+                if g != row["label"]:
+                    line = text[row["id"]][int(row["line"])]
+                    print(f"  {row['id']}[{row['line']}] gold={row['label']} pred={g}: "
+                          f"{line[:110]}")
+    return result

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors import framing
-from extractors.embeddings import Encoder, ModelMissing, model_folder
+from extractors.embeddings import Encoder, ModelMissing, model_folder, shared_encoder
 from extractors.frame_prototypes import Prototypes, encode_prototypes, sentence_frames
 from extractors.framing_changes import (
     FramedVersion,
@@ -38,7 +38,7 @@ def check_framing_model(settings: Settings) -> None:
 @lru_cache(maxsize=2)
 def frame_model(model_dir: Path | None) -> tuple[Encoder, Prototypes]:
     """The sentence encoder and the encoded prototypes, loaded once per process."""
-    encoder = Encoder(model_dir)
+    encoder = shared_encoder(model_dir)
     return encoder, encode_prototypes(encoder)
 
 

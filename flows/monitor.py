@@ -322,6 +322,6 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
         log.info("%d near-duplicate articles linked to their originals", copies)
     framed = tasks.frame_articles(wh, summary.run_id, settings.framing)
     log.info("framing: %s", framed)
-    flagged = tasks.flag_claims(wh, summary.run_id)
+    flagged = tasks.flag_claims(wh, summary.run_id, settings.framing.model_dir)
     summary.claims = flagged
     log.info("claims judged: %s", flagged or "none new")

@@ -201,7 +201,8 @@ def _story(file: Path, user: Any) -> Story:
     builtin_file = resources.files("flows") / "data" / "story_pact.toml"
     builtin = tomllib.loads(builtin_file.read_text(encoding="utf-8"))["story"]
     user = _Reader(file, "story", user or {},
-                   {"name", "keywords", "groups", "threshold", "indirect", "languages", "aliases"}).data
+                   {"name", "keywords", "groups", "threshold", "indirect", "languages",
+                    "aliases"}).data
     merged = {**builtin, **user}
     r = _Reader(file, "story", merged)
     groups = _Reader(file, "story.groups", merged.get("groups", {}))

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
@@ -17,6 +18,7 @@ from prefect.tasks import exponential_backoff
 
 from extractors import checkworthy, neardup, nlp
 from extractors.articles import Extracted, check_page, extract_article
+from extractors.embeddings import shared_encoder
 from extractors.errors import PactwatchError, TerminalError, TransientError
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
 from extractors.framing import method_for
@@ -215,12 +217,19 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
 
 
 @task(name="flag-claims", cache_policy=NO_CACHE)
-def flag_claims(warehouse_path: str, run_id: str) -> dict[str, int]:
-    """Judge new claims (and those after a late arrival) against all earlier ones."""
+def flag_claims(warehouse_path: str, run_id: str, model_dir: Path | None = None
+                ) -> dict[str, int]:
+    """Judge new claims (and those after a late arrival) against all earlier ones. Claims
+    are encoded once (the warehouse is closed meanwhile); vectors and judgements commit
+    together."""
     with _warehouse(warehouse_path) as con:
-        rows = judgement_rows(run_id, claims_for_matching(con))
-        batch = Batch()
-        batch.add("claim_judgements", *rows)
+        claims = claims_for_matching(con)
+    encoder = shared_encoder(model_dir)
+    rows, vectors = judgement_rows(run_id, claims, lambda texts: encoder.encode(list(texts)))
+    batch = Batch()
+    batch.add("claim_vectors", *vectors)
+    batch.add("claim_judgements", *rows)
+    with _warehouse(warehouse_path) as con:
         load_batch(con, batch)
     return dict(Counter(r["status"] for r in rows))
 

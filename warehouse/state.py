@@ -123,11 +123,12 @@ CLAIMS_FOR_MATCHING = """
            c.actors,
            c.claimant, c.claimant_actors, c.certainty, c.negated, c.quantities, c.dates,
            j.status, j.matched_claim_id, j.similarity, j.changes, j.origin_claim_id,
-           j.first_seen_at
+           j.first_seen_at, cv.vector
     FROM claims c
     JOIN articles a USING (article_id)
     JOIN article_versions v USING (version_id)
     LEFT JOIN latest j USING (claim_id)
+    LEFT JOIN claim_vectors cv USING (claim_id)
 """
 
 

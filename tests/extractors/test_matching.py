@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from extractors import checkworthy, nlp
-from extractors.matching import ClaimRecord, Judgement, dates_conflict, judge
+from extractors.embeddings import shared_encoder
+from extractors.matching import ClaimRecord, Judgement, dates_conflict, judge, with_vectors
 from flows.settings import builtin_story
 
 START = datetime(2024, 6, 20)
@@ -23,7 +24,7 @@ def records(*articles: str) -> list[ClaimRecord]:
         when = START + timedelta(days=n)
         out += [ClaimRecord.of(c, f"a{n}:{c.sentence_idx}", (when, n, c.sentence_idx), when)
                 for c in doc.claims]
-    return out
+    return with_vectors(out, shared_encoder().encode)
 
 
 def last(*articles: str) -> Judgement:

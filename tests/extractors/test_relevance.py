@@ -7,7 +7,8 @@ STORY = Story(
             "north_korea": ("North Korea", "North Korean", "Kim Jong-un", "Pyongyang")},
     indirect=("the two countries", "both sides"),
 )
-FILLER = " ".join(f"Voters in the county discussed item {i} of the school budget." for i in range(12))
+FILLER = " ".join(f"Voters in the county discussed item {i} of the school budget."
+                  for i in range(12))
 
 
 def test_article_about_the_pair_is_relevant_with_evidence() -> None:
