@@ -172,7 +172,8 @@ def report_kcna_claims(folder: Path = LABELS, shared: Path = SHARED,
                        splits: tuple[str, ...] = ("dev", "heldout"), verbose: bool = False
                        ) -> dict[str, dict[str, tuple[float, float]]]:
     """new / repeated / changed precision and recall on the labelled KCNA sequence (judged
-    whole, after the seeds, in date order), per split of its stories."""
+    whole, after the seeds, in date order), per split of its stories; under "<split>
+    counts", how many lines each status was given and how many are labelled so."""
     from flows.evaluate import STATUSES, precision_recall, statuses_by_line
 
     articles, labels = kcna_claims(folder, shared)
@@ -184,10 +185,11 @@ def report_kcna_claims(folder: Path = LABELS, shared: Path = SHARED,
         gold = [r["label"] for r in rows]
         guess = [pred[r["id"]][int(r["line"])] for r in rows]
         print(f"KCNA claims, {split}: {len(rows)} lines")
-        result[split] = {}
+        result[split], result[f"{split} counts"] = {}, {}
         for status in STATUSES:
             p, r, n = precision_recall(gold, guess, status)
             result[split][status] = (p, r)
+            result[f"{split} counts"][status] = (float(guess.count(status)), float(n))
             print(f"  {status:<10} precision {p:.3f} recall {r:.3f} support {n}")
         if verbose:
             for row, g in zip(rows, guess, strict=True):
