@@ -13,7 +13,7 @@ from typing import Any
 
 from extractors.quantities import Quantity, quantities
 
-COMPONENT = "pactwatch.claims.v1"
+COMPONENT = "pactwatch.claims.v2"  # v2: greetings, wishes and praise are not claims
 REPORTING = {
     # lemma: certainty when someone other than the outlet asserts it
     "say": "reported", "tell": "reported", "state": "reported", "announce": "reported",
@@ -66,6 +66,14 @@ class Claim:
 
 
 NEWS_MARGIN = 0.2  # how far below the threshold a concrete news sentence may score
+# Ceremony, not assertion: "expressed belief that…", "extended congratulations…", "wished…".
+CEREMONIAL_VERBS = frozenset({"wish", "hope", "congratulate", "thank", "toast", "praise",
+                              "laud", "hail", "pray", "extol", "eulogize"})
+CEREMONIAL_OBJECTS = frozenset({"belief", "hope", "gratitude", "thank", "thanks", "wish",
+                                "congratulation", "greeting", "condolence", "sympathy",
+                                "confidence", "expectation", "respect", "admiration",
+                                "appreciation", "conviction", "willingness", "will"})
+OFFERING_VERBS = frozenset({"express", "extend", "convey", "offer", "voice"})
 
 
 def _concrete(sent: Any) -> bool:
@@ -90,7 +98,18 @@ def form_problem(sent: Any) -> str | None:
         return "heading or fragment"
     if text[-1:] not in ".!\"'”’)" and len(words) < 14:
         return "heading or fragment"
+    if _ceremonial(sent.root) or any(_ceremonial(c) for c in sent.root.children
+                                     if c.dep_ == "ccomp" and sent.root.lemma_ in REPORTING):
+        return "greeting, wish or praise: nothing checkable"
     return None
+
+
+def _ceremonial(verb: Any) -> bool:
+    """A wish, thanks, praise or an expressed belief: what a message feels, not a fact."""
+    if verb.lemma_ in CEREMONIAL_VERBS:
+        return True
+    return verb.lemma_ in OFFERING_VERBS and any(
+        c.dep_ == "dobj" and c.lemma_.lower() in CEREMONIAL_OBJECTS for c in verb.children)
 
 
 def skip_reason(sent: Any, score: float, threshold: float) -> str | None:
