@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -101,3 +102,17 @@ def test_a_later_claim_is_judged_only_against_earlier_ones() -> None:
 ])
 def test_dates_conflict(old: tuple[str, ...], new: tuple[str, ...], conflict: bool) -> None:
     assert dates_conflict(old, new) is conflict
+
+
+def test_later_claims_never_move_an_earlier_verdict() -> None:
+    base = records(SEED, "North Korea sent more than 10,000 containers of munitions to Russia, "
+                         "US officials said.")
+    later = records(*(f"Officials in Seoul said {n} containers of rice reached port {n}."
+                      for n in range(40, 70)))
+    later = [replace(c, order=(START + timedelta(days=90), *c.order[1:]),
+                     claim_id="late-" + c.claim_id) for c in later]
+    alone = judge(base, 0, {})
+    together = judge(base + later, 0, {})[:len(base)]
+    assert [(j.status, j.matched_claim_id) for j in alone] == [
+        (j.status, j.matched_claim_id) for j in together]
+    assert alone[-1].status == "repeated"
