@@ -27,7 +27,7 @@ from flows.claims import judgement_rows
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
 from flows.settings import FeedConfig, FramingConfig
-from warehouse.db import connect, transaction
+from warehouse.db import WarehouseLocked, connect, transaction
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
 from warehouse.state import (
     UrlState,
@@ -227,10 +227,10 @@ def _is_transient(task: object, run: object, state: object) -> bool:
     """Retry a load only for what waiting can fix: a held file, I/O hiccups."""
     try:
         state.result()  # type: ignore[attr-defined]
-    except TransientError:
+    except (TransientError, WarehouseLocked, OSError):
         return True
-    except Exception as exc:
-        return "lock" in str(exc).lower() or isinstance(exc, OSError)
+    except Exception:
+        return False
     return False
 
 

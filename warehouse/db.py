@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -23,6 +24,10 @@ class WarehouseError(Exception):
     """The warehouse cannot be opened, migrated or written; the message says why."""
 
 
+class WarehouseLocked(WarehouseError):
+    """Another process holds the warehouse file (DuckDB's file lock); waiting can help."""
+
+
 def utcnow() -> datetime:
     """Now, in UTC, without tzinfo (how the warehouse stores every timestamp)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -34,12 +39,22 @@ def _sql_files(folder: str) -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in files]
 
 
+# DuckDB raises one type, IOException, for every I/O failure; a lock conflict is the one
+# whose message begins with this fixed text (a path elsewhere in a message never matches).
+_LOCK_CONFLICT = re.compile(r"IO Error: Could not set lock on file ")
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """True when `exc` is DuckDB's refusal to open a file another process holds."""
+    return isinstance(exc, duckdb.IOException) and bool(_LOCK_CONFLICT.match(str(exc)))
+
+
 def connect(path: str | Path, read_only: bool = False,
             wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, waiting up to `wait_s` while another process holds it.
 
-    Raises WarehouseError naming the file and the cause; for a file held by another
-    process (an analyst who opened the live file instead of the snapshot), says so.
+    Raises WarehouseError naming the file and the cause; WarehouseLocked for a file held by
+    another process (an analyst who opened the live file instead of the snapshot).
     """
     path = Path(path)
     if read_only and not path.exists():
@@ -51,12 +66,12 @@ def connect(path: str | Path, read_only: bool = False,
                 path.parent.mkdir(parents=True, exist_ok=True)
             return duckdb.connect(str(path), read_only=read_only)
         except (duckdb.Error, OSError) as exc:
-            locked = "lock" in str(exc).lower()
+            locked = is_lock_conflict(exc)
             if locked and time.monotonic() < deadline:
                 time.sleep(0.25)
                 continue
             if locked:
-                raise WarehouseError(
+                raise WarehouseLocked(
                     f"warehouse {path} is held by another process ({exc}); waited "
                     f"{wait_s:g}s. Analysts must open the snapshot "
                     f"{snapshot_path(path)} instead of the live file") from exc

@@ -51,11 +51,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Row])
     before = _count(con, table)
     arrow = pa.Table.from_pylist(list(rows))
     con.register("_pactwatch_batch", arrow)
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _pactwatch_batch "
-                    "ON CONFLICT DO NOTHING")
-    finally:
-        con.unregister("_pactwatch_batch")
+    # No unregister when the insert fails: inside the aborted transaction it would raise
+    # "transaction is aborted" and hide the real error; the next register replaces it.
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _pactwatch_batch "
+                "ON CONFLICT DO NOTHING")
+    con.unregister("_pactwatch_batch")
     return _count(con, table) - before
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from warehouse.db import (
     WarehouseError,
+    WarehouseLocked,
     connect,
     migrate,
     open_warehouse,
@@ -118,3 +120,37 @@ def test_snapshot_is_replaced_while_an_analyst_holds_it_open(tmp_path: Path) -> 
     finally:
         analyst.kill()
         analyst.wait()
+
+
+HOLD_WRITE = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(30)
+"""
+
+
+def test_a_lock_is_recognised_by_its_type_not_by_a_word_in_the_message(tmp_path: Path) -> None:
+    # "blocklists" contains "lock": a damaged file there is not a file held by someone
+    junk = tmp_path / "blocklists" / "w.duckdb"
+    junk.parent.mkdir()
+    junk.write_bytes(b"not a duckdb file" * 100)
+    started = time.monotonic()
+    with pytest.raises(WarehouseError) as info:
+        connect(junk, wait_s=3)
+    assert time.monotonic() - started < 1.0  # no waiting for a lock that does not exist
+    assert not isinstance(info.value, WarehouseLocked)
+    assert "cannot open warehouse" in str(info.value)
+    assert "held by another process" not in str(info.value)
+    # a real lock held by another process is still a lock
+    wh = tmp_path / "w.duckdb"
+    connect(wh).close()
+    other = subprocess.Popen([sys.executable, "-c", HOLD_WRITE, str(wh)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout and other.stdout.readline().strip() == "holding"
+        with pytest.raises(WarehouseLocked, match="held by another process"):
+            connect(wh, wait_s=0.5)
+    finally:
+        other.kill()
+        other.wait()
