@@ -337,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
     ev.add_argument("what", choices=["claims", "checkworthy", "frames", "framing"])
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
-                    "bundled tests/data/claims_eval); checkworthy: a CheckThat! TSV")
+                    "bundled flows/data/claims_eval); checkworthy: a CheckThat! TSV")
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")
     ev.add_argument("--verbose", action="store_true", help="list every disagreement")
     ev.add_argument("--lexicons-only", action="store_true",

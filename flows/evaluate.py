@@ -6,6 +6,7 @@ import csv
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,10 @@ from extractors.matching import ClaimRecord, judge
 from flows.settings import DEFAULT_MODEL, builtin_story
 from warehouse.seedfiles import seed_articles
 
-CLAIMS_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "claims_eval"
+# The labelled sets ship inside the package (package data), so `pactwatch eval` works from
+# an installed wheel as well as from the source tree.
+EVAL_DATA = Path(str(resources.files("flows") / "data"))
+CLAIMS_SET = EVAL_DATA / "claims_eval"
 STATUSES = ("new", "repeated", "changed")
 
 
@@ -198,7 +202,7 @@ def report_frames(articles: Path, labels: Path, share: float = 0.1, most: int = 
     return p, r, f1
 
 
-FRAMING_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "framing_eval"
+FRAMING_SET = EVAL_DATA / "framing_eval"
 
 
 def _framing_rows(path: Path) -> list[dict[str, str]]:
