@@ -14,6 +14,7 @@ import duckdb
 
 from flows.settings import ConfigError, default_config_path, load_settings, prefect_defaults
 from warehouse.db import WarehouseError, connect, open_warehouse, snapshot_path
+from warehouse.lock import WarehouseBusy, writer_lock
 
 EXIT_CONFIG, EXIT_WAREHOUSE, EXIT_FAILED = 2, 3, 1
 
@@ -45,6 +46,18 @@ def _monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
     return with_runner(load_settings(config))(str(config), note, force)
 
 
+def _check_warehouse(settings: Any) -> None:
+    """Open (and migrate) the warehouse before starting Prefect, so that an unusable file
+    fails in a second. While a pass is writing, leave it to the flow, which waits for it and
+    then runs or skips. Raises WarehouseError."""
+    try:
+        with writer_lock(settings.warehouse_path, 0), \
+                open_warehouse(settings.warehouse_path, settings.wait_for_lock_s):
+            pass
+    except WarehouseBusy:
+        return
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """One monitoring pass; exit 0 when the pass completed, even with failed feeds/pages."""
     from flows.framing_step import check_framing_model
@@ -52,8 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config)
         check_framing_model(settings)
-        with open_warehouse(settings.warehouse_path):
-            pass
+        _check_warehouse(settings)
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, str(exc))
     except WarehouseError as exc:

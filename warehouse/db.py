@@ -8,7 +8,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -16,16 +16,14 @@ from typing import Any
 
 import duckdb
 
+from warehouse.errors import WarehouseError as WarehouseError  # re-exported: callers' import
+from warehouse.errors import WarehouseLocked as WarehouseLocked
+from warehouse.lock import holds_writer_lock, writer_lock
+
 MIGRATIONS = "migrations"
 VIEWS = "views"
 
 
-class WarehouseError(Exception):
-    """The warehouse cannot be opened, migrated or written; the message says why."""
-
-
-class WarehouseLocked(WarehouseError):
-    """Another process holds the warehouse file (DuckDB's file lock); waiting can help."""
 
 
 def utcnow() -> datetime:
@@ -138,16 +136,23 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 @contextmanager
 def open_warehouse(path: str | Path,
                    wait_s: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open read-write (waiting up to `wait_s` for another process) and migrate; closes
-    the connection on exit."""
-    con = connect(path, wait_s=wait_s)
-    try:
-        migrate(con)
-        yield con
-    except duckdb.Error as exc:
-        raise WarehouseError(f"warehouse {path}: {exc}") from exc
-    finally:
-        con.close()
+    """Open read-write and migrate, under the writer lock (taken here, waiting up to `wait_s`,
+    unless this process holds it already); closes the connection on exit.
+
+    Raises WarehouseBusy when another run holds the lock, WarehouseLocked when another
+    process holds the file, WarehouseError for anything else.
+    """
+    with ExitStack() as stack:
+        if not holds_writer_lock(path):  # migrations never run beside another writer
+            stack.enter_context(writer_lock(path, wait_s))
+        con = connect(path, wait_s=wait_s)
+        try:
+            migrate(con)
+            yield con
+        except duckdb.Error as exc:
+            raise WarehouseError(f"warehouse {path}: {exc}") from exc
+        finally:
+            con.close()
 
 
 def snapshot_path(path: str | Path) -> Path:

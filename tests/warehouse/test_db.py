@@ -21,6 +21,7 @@ from warehouse.db import (
     snapshot_path,
 )
 from warehouse.load import Batch, insert_rows, load_batch
+from warehouse.lock import WarehouseBusy
 
 PUBLIC_VIEWS = {"v_articles", "v_article_versions", "v_entities", "v_runs", "v_failures",
                 "v_feeds", "v_claims", "v_new_claims", "v_feed_schedule", "v_digests",
@@ -154,3 +155,30 @@ def test_a_lock_is_recognised_by_its_type_not_by_a_word_in_the_message(tmp_path:
     finally:
         other.kill()
         other.wait()
+
+
+HOLD_LOCK = """
+import sys, time
+from warehouse.lock import writer_lock
+with writer_lock(sys.argv[1], 1):
+    print("locked", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_migrations_run_only_under_the_writer_lock(tmp_path: Path) -> None:
+    wh = tmp_path / "w.duckdb"
+    other = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(wh)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout and other.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseBusy), open_warehouse(wh, 0.5):
+            pass
+    finally:
+        other.kill()
+        other.wait()
+    con = duckdb.connect(str(wh))
+    assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
+    con.close()
+    with open_warehouse(wh) as con:  # the lock died with its process: now it migrates
+        assert con.execute("SELECT count(*) FROM schema_migrations").fetchall()[0][0] >= 6
