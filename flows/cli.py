@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from flows.settings import ConfigError, default_config_path, load_settings, prefect_defaults
-from warehouse.db import WarehouseError, connect, open_warehouse, snapshot_path
+from warehouse.db import SnapshotError, WarehouseError, connect, open_warehouse, snapshot_path
 from warehouse.lock import WarehouseBusy, writer_lock
 
 EXIT_CONFIG, EXIT_WAREHOUSE, EXIT_FAILED = 2, 3, 1
@@ -72,6 +72,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(EXIT_WAREHOUSE, str(exc))
     try:
         summary = _monitor(settings.config_path, force=args.all)
+    except SnapshotError as exc:
+        return _fail(EXIT_WAREHOUSE, f"pass completed (its rows are in the warehouse), but "
+                     f"{exc}; analysts still see the previous snapshot")
     except WarehouseError as exc:
         return _fail(EXIT_WAREHOUSE, f"pass failed, nothing half-written: {exc}")
     except duckdb.Error as exc:
@@ -268,6 +271,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     try:
         summary = backfill(str(settings.config_path), args.warc, args.sitemap, args.since,
                            args.until, args.outlet)
+    except SnapshotError as exc:
+        return _fail(EXIT_WAREHOUSE, f"backfill completed (its rows are in the warehouse), "
+                     f"but {exc}; analysts still see the previous snapshot")
     except (WarehouseError, duckdb.Error) as exc:
         return _fail(EXIT_WAREHOUSE, f"backfill failed, nothing half-written: {exc}")
     _print_summary(summary)

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.errors import SnapshotError as SnapshotError
 from warehouse.errors import WarehouseError as WarehouseError  # re-exported: callers' import
 from warehouse.errors import WarehouseLocked as WarehouseLocked
 from warehouse.lock import holds_writer_lock, writer_lock
@@ -162,22 +163,44 @@ def snapshot_path(path: str | Path) -> Path:
 
 
 def publish_snapshot(path: str | Path, wait_s: float = 60.0) -> Path:
-    """Copy the (closed, checkpointed) warehouse to its snapshot path, replaced atomically.
+    """Copy the (checkpointed) warehouse to its snapshot path, flushed to disk, then
+    replaced atomically, under the writer lock (taken here unless this process holds it),
+    so that no write can land between the checkpoint and the copy.
 
     Readers that hold the old snapshot open keep reading it; new readers get the new one.
+    Returns the snapshot's path. Raises WarehouseBusy when another run holds the lock,
+    SnapshotError when the copy cannot be made (the live warehouse is untouched).
     """
     path = Path(path)
-    con = connect(path, wait_s=wait_s)
-    try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+    with ExitStack() as stack:
+        if not holds_writer_lock(path):
+            stack.enter_context(writer_lock(path, wait_s))
+        con = connect(path, wait_s=wait_s)
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        return _replace_snapshot(path)
+
+
+def _replace_snapshot(path: Path) -> Path:
     target = snapshot_path(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
+        _fsync(tmp)  # the data on disk before the name points at it: a crash after the
+        os.replace(tmp, target)  # rename must not leave a snapshot with missing pages
+        _fsync(target.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise WarehouseError(f"cannot publish snapshot {target}: {exc}") from exc
+        raise SnapshotError(f"snapshot not published to {target}: {exc}") from exc
     return target
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's (or a folder's entries') data to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

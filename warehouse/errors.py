@@ -13,3 +13,7 @@ class WarehouseLocked(WarehouseError):
 
 class WarehouseBusy(WarehouseError):
     """Another run holds the writer lock; the message names its process id."""
+
+
+class SnapshotError(WarehouseError):
+    """The analysts' snapshot could not be published; the live warehouse is intact."""

@@ -179,3 +179,18 @@ def test_a_failing_batch_fails_only_itself(tmp_path: Path, server: DevServer) ->
     text = render_text(build_digest(con))
     con.close()
     assert "Failed batch work (4 pages): batch 1 (4 pages) failed after its retries" in text
+
+
+def test_a_failed_publish_is_reported_as_that_not_as_nothing_half_written(
+        tmp_path: Path, server: DevServer) -> None:
+    site(server, 2)
+    config = write_config(tmp_path / "c.toml", [("Wire", f"{server.base_url}/feed.xml")])
+    (tmp_path / "wh").mkdir()
+    (tmp_path / "wh" / "pactwatch.snapshot.duckdb").mkdir()  # in the way of the rename
+    proc = cli(config)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 3, out[-3000:]
+    [reason] = [line for line in out.splitlines() if line.startswith("pactwatch: ")]
+    assert "nothing half-written" not in reason
+    assert "pass completed" in reason and "snapshot not published" in reason
+    assert integrity(tmp_path / "wh" / "pactwatch.duckdb")["articles"] == 4  # 2 + 2 seeds

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from warehouse.db import (
+    SnapshotError,
     WarehouseError,
     WarehouseLocked,
     connect,
@@ -182,3 +183,32 @@ def test_migrations_run_only_under_the_writer_lock(tmp_path: Path) -> None:
     con.close()
     with open_warehouse(wh) as con:  # the lock died with its process: now it migrates
         assert con.execute("SELECT count(*) FROM schema_migrations").fetchall()[0][0] >= 6
+
+
+def test_the_snapshot_is_published_only_under_the_writer_lock(tmp_path: Path) -> None:
+    wh = tmp_path / "w.duckdb"
+    with open_warehouse(wh) as con:
+        insert_rows(con, "articles", [article(1)])
+    other = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(wh)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout and other.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseBusy):
+            publish_snapshot(wh, wait_s=0.5)
+    finally:
+        other.kill()
+        other.wait()
+    assert not snapshot_path(wh).exists()
+    assert publish_snapshot(wh) == snapshot_path(wh)
+
+
+def test_a_failed_publish_is_a_snapshot_error_and_leaves_no_temporary_file(
+        tmp_path: Path) -> None:
+    wh = tmp_path / "w.duckdb"
+    with open_warehouse(wh) as con:
+        insert_rows(con, "articles", [article(1)])
+    snapshot_path(wh).mkdir()  # something in the way: the rename cannot replace a folder
+    with pytest.raises(SnapshotError, match="snapshot not published"):
+        publish_snapshot(wh)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "w.duckdb", "w.duckdb.lock", "w.snapshot.duckdb"]
