@@ -5,9 +5,11 @@ from __future__ import annotations
 import calendar
 import email.utils
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
@@ -73,6 +75,41 @@ def _lenient(raw: str) -> datetime | None:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
+                        "h6", "blockquote", "tr", "table", "section", "article"})
+
+
+class _TextOf(HTMLParser):
+    """Collects the text of an HTML fragment; entities decoded, block tags as line breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+
+def plain_text(fragment: str) -> str:
+    """The text of a feed's HTML title or summary: tags dropped, entities decoded (feeds
+    often escape twice, so `&amp;rsquo;` arrives here as `&rsquo;` and leaves as `’`),
+    spaces collapsed, one line per block."""
+    parser = _TextOf()
+    parser.feed(fragment)
+    parser.close()
+    lines = (re.sub(r"\s+", " ", line).strip()
+             for line in "".join(parser.parts).replace("\xa0", " ").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def _entry(raw: Any, feed_url: str) -> FeedEntry:
     link = str(raw.get("link") or "").strip()
     if not link:
@@ -82,8 +119,8 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry:
         url=url,
         canonical_url=canonical_url(url),
         guid=str(raw.get("id") or url),
-        title=str(raw.get("title") or "").strip(),
-        summary=str(raw.get("summary") or "").strip(),
+        title=plain_text(str(raw.get("title") or "")).replace("\n", " "),
+        summary=plain_text(str(raw.get("summary") or "")),
         published_at=_when(raw, "published") or _when(raw, "updated"),
         updated_at=_when(raw, "updated"),
     )

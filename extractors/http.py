@@ -7,11 +7,13 @@ network guard checked, each read has a timeout and the whole response a deadline
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import http.client
 import random
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -107,14 +109,23 @@ def _decode_body(raw: bytes, encoding: str, max_bytes: int) -> bytes:
         return raw
     if encoding not in ("gzip", "x-gzip", "deflate"):
         raise TerminalError(f"unsupported Content-Encoding {encoding!r}")
-    decoder = zlib.decompressobj(47 if "gzip" in encoding else 15)
-    try:
-        body = decoder.decompress(raw, max_bytes + 1)
-    except zlib.error as exc:
-        raise TerminalError(f"corrupt {encoding} body: {exc}") from exc
-    if len(body) > max_bytes:
-        raise TerminalError(f"decoded body larger than {max_bytes} bytes")
-    return body
+    gz = "gzip" in encoding
+    body = bytearray()
+    data = raw
+    # A gzip body may hold several members back to back (`cat a.gz b.gz`, streamed
+    # output); each decoder stops at the end of one, so go on while another one starts.
+    while data:
+        decoder = zlib.decompressobj(47 if gz else 15)
+        try:
+            body += decoder.decompress(data, max_bytes + 1 - len(body))
+        except zlib.error as exc:
+            raise TerminalError(f"corrupt {encoding} body: {exc}") from exc
+        if len(body) > max_bytes:
+            raise TerminalError(f"decoded body larger than {max_bytes} bytes")
+        data = decoder.unused_data
+        if not (gz and decoder.eof and data.startswith(b"\x1f\x8b")):
+            break  # trailing padding after the last member is ignored, as gzip(1) does
+    return bytes(body)
 
 
 def _read_capped(resp: http.client.HTTPResponse, policy: FetchPolicy, started: float) -> bytes:
@@ -128,7 +139,7 @@ def _read_capped(resp: http.client.HTTPResponse, policy: FetchPolicy, started: f
         if total > policy.max_bytes:
             raise TerminalError(f"body larger than cap of {policy.max_bytes} bytes")
         if time.monotonic() - started > policy.deadline:
-            raise TransientError(f"response not complete within {policy.deadline:g}s deadline")
+            raise _past_deadline(policy)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -156,8 +167,14 @@ def _request_once(url: str, policy: FetchPolicy, extra: dict[str, str],
     ip = netguard.resolve(parts.hostname, port, policy.allow_private, resolver,
                           policy.allowed_private_hosts)
     cls = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-    conn = cls(parts.hostname, port, ip, policy.timeout)
+    # the deadline covers the whole response: connecting (its timeout is cut to it), the
+    # headers and the body (a watchdog closes the socket when it passes)
+    conn = cls(parts.hostname, port, ip, min(policy.timeout, policy.deadline))
     started = time.monotonic()
+    expired = threading.Event()
+    watchdog = threading.Timer(policy.deadline, _expire, (conn, expired))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **extra}
@@ -166,15 +183,39 @@ def _request_once(url: str, policy: FetchPolicy, extra: dict[str, str],
         resp_headers = {k.lower(): v for k, v in resp.getheaders()}
         body = b"" if resp.status in REDIRECTS or resp.status == 304 else _read_capped(
             resp, policy, started)
+        if expired.is_set():
+            raise _past_deadline(policy)
         return resp.status, resp.reason, resp_headers, body
-    except TimeoutError as exc:
-        raise TransientError(f"timed out after {policy.timeout:g}s") from exc
-    except ssl.SSLError as exc:
-        raise TerminalError(f"TLS error: {exc}") from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise TransientError(f"connection failed: {exc.__class__.__name__}: {exc}") from exc
+        raise _network_error(exc, policy, expired.is_set()) from exc
     finally:
+        watchdog.cancel()
         conn.close()
+
+
+def _expire(conn: http.client.HTTPConnection, expired: threading.Event) -> None:
+    """Past the deadline: shut the socket down, which ends any read blocked on it."""
+    expired.set()
+    if conn.sock is not None:
+        with contextlib.suppress(OSError):  # already closed: nothing left to interrupt
+            # the plain socket's shutdown, also under TLS (SSLSocket's would unwrap first)
+            socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
+
+
+def _past_deadline(policy: FetchPolicy) -> TransientError:
+    return TransientError(f"response not complete within {policy.deadline:g}s deadline")
+
+
+def _network_error(exc: BaseException, policy: FetchPolicy, expired: bool) -> PactwatchError:
+    """What a failed connection or read means: past the deadline, a timeout, a TLS error
+    (terminal) or another network failure (transient)."""
+    if expired:
+        return _past_deadline(policy)
+    if isinstance(exc, TimeoutError):
+        return TransientError(f"timed out after {min(policy.timeout, policy.deadline):g}s")
+    if isinstance(exc, ssl.SSLError):
+        return TerminalError(f"TLS error: {exc}")
+    return TransientError(f"connection failed: {exc.__class__.__name__}: {exc}")
 
 
 def fetch(url: str, policy: FetchPolicy, etag: str | None = None,

@@ -19,7 +19,8 @@ from flows.settings import (
     load_settings,
     prefect_defaults,
 )
-from warehouse.db import WarehouseError, connect, open_warehouse, snapshot_path
+from warehouse.db import SnapshotError, WarehouseError, connect, open_warehouse, snapshot_path
+from warehouse.lock import WarehouseBusy, writer_lock
 
 EXIT_CONFIG, EXIT_WAREHOUSE, EXIT_FAILED = 2, 3, 1
 
@@ -51,6 +52,18 @@ def _monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
     return with_runner(load_settings(config))(str(config), note, force)
 
 
+def _check_warehouse(settings: Any) -> None:
+    """Open (and migrate) the warehouse before starting Prefect, so that an unusable file
+    fails in a second. While a pass is writing, leave it to the flow, which waits for it and
+    then runs or skips. Raises WarehouseError."""
+    try:
+        with writer_lock(settings.warehouse_path, 0), \
+                open_warehouse(settings.warehouse_path, settings.wait_for_lock_s):
+            pass
+    except WarehouseBusy:
+        return
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """One monitoring pass; exit 0 when the pass completed, even with failed feeds/pages."""
     from flows.framing_step import check_framing_model
@@ -58,14 +71,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config)
         check_framing_model(settings)
-        with open_warehouse(settings.warehouse_path):
-            pass
+        _check_warehouse(settings)
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, str(exc))
     except WarehouseError as exc:
         return _fail(EXIT_WAREHOUSE, str(exc))
     try:
         summary = _monitor(settings.config_path, force=args.all)
+    except SnapshotError as exc:
+        return _fail(EXIT_WAREHOUSE, f"pass completed (its rows are in the warehouse), but "
+                     f"{exc}; analysts still see the previous snapshot")
     except WarehouseError as exc:
         return _fail(EXIT_WAREHOUSE, f"pass failed, nothing half-written: {exc}")
     except duckdb.Error as exc:
@@ -264,6 +279,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     try:
         summary = backfill(str(settings.config_path), args.warc, args.sitemap, args.since,
                            args.until, args.outlet)
+    except SnapshotError as exc:
+        return _fail(EXIT_WAREHOUSE, f"backfill completed (its rows are in the warehouse), "
+                     f"but {exc}; analysts still see the previous snapshot")
     except (WarehouseError, duckdb.Error) as exc:
         return _fail(EXIT_WAREHOUSE, f"backfill failed, nothing half-written: {exc}")
     _print_summary(summary)
@@ -365,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--split", choices=["dev", "heldout", "all"], default="all",
                     help="claims/relevance: which part of the real-world and follow-up sets")
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
-                    "bundled tests/data/claims_eval); checkworthy: a CheckThat! TSV")
+                    "bundled flows/data/claims_eval); checkworthy: a CheckThat! TSV")
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")
     ev.add_argument("--verbose", action="store_true", help="list every disagreement")
     ev.add_argument("--lexicons-only", action="store_true",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from prefect import flow, get_run_logger
@@ -12,7 +13,7 @@ from prefect import flow, get_run_logger
 from flows import digest as digests
 from flows.mail import DeliveryError, compose, send
 from flows.rows import digest as hash_id
-from flows.settings import ConfigError, Settings, load_settings
+from flows.settings import ConfigError, EmailConfig, Settings, load_settings
 from warehouse.db import WarehouseError, connect, open_warehouse, publish_snapshot, utcnow
 from warehouse.digest_queries import (
     claims_in_window,
@@ -83,6 +84,23 @@ def _record(con: duckdb.DuckDBPyConnection, digest_id: str, error: str | None) -
     load_batch(con, batch)
 
 
+def _send_pending(con: duckdb.DuckDBPyConnection, cfg: EmailConfig, summary: DigestSummary,
+                  log: Any) -> None:
+    """Send every digest the server has not accepted yet, oldest first; log each attempt."""
+    for row in pending_digests(con):
+        msg = compose(cfg, row["subject"], row["text_body"], row["html_body"],
+                      row["digest_id"])
+        try:
+            send(cfg, msg)
+        except DeliveryError as exc:
+            _record(con, row["digest_id"], str(exc))
+            summary.failed.append((row["digest_id"], str(exc)))
+            log.warning("digest %s not sent, kept for the next run: %s", row["digest_id"], exc)
+            continue
+        _record(con, row["digest_id"], None)
+        summary.sent.append(row["digest_id"])
+
+
 @flow(name="digest", log_prints=True)
 def digest(config_path: str) -> DigestSummary:
     """Store the digest that is due (unless empty and `send_empty` is off), then send every
@@ -97,24 +115,13 @@ def digest(config_path: str) -> DigestSummary:
     summary = DigestSummary()
     wh = settings.warehouse_path
     wait = settings.wait_for_lock_s
-    with writer_lock(wh, wait), open_warehouse(wh, wait) as con:
-        d = build_digest(con)
-        if not d.empty or cfg.send_empty:
-            summary.created, summary.subject = _store(con, d, cfg.recipients), d.subject
-        for row in pending_digests(con):
-            msg = compose(cfg, row["subject"], row["text_body"], row["html_body"],
-                          row["digest_id"])
-            try:
-                send(cfg, msg)
-            except DeliveryError as exc:
-                _record(con, row["digest_id"], str(exc))
-                summary.failed.append((row["digest_id"], str(exc)))
-                log.warning("digest %s not sent, kept for the next run: %s", row["digest_id"],
-                            exc)
-                continue
-            _record(con, row["digest_id"], None)
-            summary.sent.append(row["digest_id"])
-    publish_snapshot(wh)
+    with writer_lock(wh, wait):
+        with open_warehouse(wh, wait) as con:
+            d = build_digest(con)
+            if not d.empty or cfg.send_empty:
+                summary.created, summary.subject = _store(con, d, cfg.recipients), d.subject
+            _send_pending(con, cfg, summary, log)
+        publish_snapshot(wh)  # under the writer lock, once the connection is closed
     log.info("digest: created %s, sent %d, failed %d", summary.created or "none",
              len(summary.sent), len(summary.failed))
     return summary

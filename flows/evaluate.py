@@ -6,6 +6,7 @@ import csv
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ from extractors.matching import ClaimRecord, judge, with_vectors
 from flows.settings import DEFAULT_MODEL, builtin_story
 from warehouse.seedfiles import seed_articles
 
-CLAIMS_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "claims_eval"
+# The labelled sets ship inside the package (package data), so `pactwatch eval` works from
+# an installed wheel as well as from the source tree.
+EVAL_DATA = Path(str(resources.files("flows") / "data"))
+CLAIMS_SET = EVAL_DATA / "claims_eval"
 STATUSES = ("new", "repeated", "changed")
 
 
@@ -114,7 +118,7 @@ def report_claims(path: Path | None = None, verbose: bool = False,
                   ) -> dict[str, dict[str, tuple[float, float]]]:
     """Print precision and recall per status on each part of the labelled set (judged
     together, in publication order); return {part: {status: (precision, recall)}}.
-    `followups.tsv` is cut by article into `dev` and `heldout` (tests/data/realworld_eval's
+    `followups.tsv` is cut by article into `dev` and `heldout` (flows/data/realworld_eval's
     rule); `splits` says which of its parts to print."""
     from flows.evaluate_realworld import split_of
 
@@ -220,7 +224,7 @@ def report_frames(articles: Path, labels: Path, share: float = 0.1, most: int = 
     return p, r, f1
 
 
-FRAMING_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "framing_eval"
+FRAMING_SET = EVAL_DATA / "framing_eval"
 
 
 def _framing_rows(path: Path) -> list[dict[str, str]]:

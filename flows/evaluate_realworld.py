@@ -1,5 +1,5 @@
 """Evaluation on real text (issue 12): relevance, claims and tone labelled in
-tests/data/realworld_eval/ against the texts in ../shared/eval/realworld-dev/.
+flows/data/realworld_eval/ against the texts in ../shared/eval/realworld-dev/.
 
 Labels name items by id; the texts are read from the shared folder (never copied into the
 repository). Every figure is printed per split: `dev` (methods were developed on it) and
@@ -20,7 +20,7 @@ from extractors.language import detect
 from extractors.relevance import judge
 from extractors.story import Story
 
-LABELS = Path(__file__).resolve().parents[1] / "tests" / "data" / "realworld_eval"
+LABELS = Path(__file__).resolve().parent / "data" / "realworld_eval"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld-dev"
 
 

@@ -31,6 +31,23 @@ FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds
               "retries", "backoff_seconds", "max_retry_after_seconds", "user_agent"}
 
 
+# Every number a config may hold, with the closed range it must fall in: one table, so
+# that no number goes unchecked (`retries = -1` once made every fetch fail).
+BOUNDS: dict[str, tuple[float, float]] = {
+    "fetch.timeout_seconds": (0.1, 600), "fetch.deadline_seconds": (0.1, 3600),
+    "fetch.max_bytes": (1024, 1_000_000_000), "fetch.max_redirects": (0, 20),
+    "fetch.per_host_concurrency": (1, 64), "fetch.retries": (0, 10),
+    "fetch.backoff_seconds": (0.01, 600), "fetch.max_retry_after_seconds": (0, 86_400),
+    "nlp.processes": (1, 64),
+    "run.batch_size": (1, 10_000), "run.wait_for_lock_seconds": (0, 86_400),
+    "dedup.threshold": (0.01, 1),
+    "schedule.monitor_every_minutes": (1, 10_080), "schedule.min_poll_minutes": (1, 10_080),
+    "schedule.default_poll_minutes": (1, 10_080), "schedule.max_poll_minutes": (1, 10_080),
+    "email.smtp_port": (1, 65_535), "email.timeout_seconds": (1, 600),
+    "story.threshold": (0, 1),
+}
+
+
 class ConfigError(ValueError):
     """A bad config; the message names the file and the key."""
 
@@ -134,16 +151,12 @@ class _Reader:
             self.fail(key, f"must be {names}, got {value!r}")
         return value
 
-    def positive(self, key: str, kind: type | tuple[type, ...], default: float) -> Any:
+    def number(self, key: str, kind: type | tuple[type, ...], default: float) -> Any:
+        """The number at `key` (or `default`), checked against its row in BOUNDS."""
         value = self.get(key, kind, default)
-        if value <= 0:
-            self.fail(key, f"must be > 0, got {value!r}")
-        return value
-
-    def fraction(self, key: str, default: float) -> float:
-        value = float(self.get(key, (int, float), default))
-        if not 0.0 <= value <= 1.0:
-            self.fail(key, f"must be between 0 and 1, got {value!r}")
+        low, high = BOUNDS[f"{self.table}.{key}"]
+        if not low <= value <= high:
+            self.fail(key, f"must be between {low} and {high}, got {value!r}")
         return value
 
     def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -158,16 +171,16 @@ def _fetch_policy(r: _Reader) -> tuple[FetchPolicy, int]:
     policy = FetchPolicy(
         allow_private=r.get("allow_private_addresses", bool, False),
         allowed_private_hosts=r.strings("allow_private_hosts", ()),
-        timeout=float(r.positive("timeout_seconds", number, 10.0)),
-        deadline=float(r.positive("deadline_seconds", number, 30.0)),
-        max_bytes=r.positive("max_bytes", int, 5_000_000),
-        max_redirects=r.get("max_redirects", int, 5),
-        retries=r.get("retries", int, 2),
-        backoff=float(r.positive("backoff_seconds", number, 0.5)),
-        max_retry_after=float(r.positive("max_retry_after_seconds", number, 60.0)),
+        timeout=float(r.number("timeout_seconds", number, 10.0)),
+        deadline=float(r.number("deadline_seconds", number, 30.0)),
+        max_bytes=r.number("max_bytes", int, 5_000_000),
+        max_redirects=r.number("max_redirects", int, 5),
+        retries=r.number("retries", int, 2),
+        backoff=float(r.number("backoff_seconds", number, 0.5)),
+        max_retry_after=float(r.number("max_retry_after_seconds", number, 60.0)),
         user_agent=r.get("user_agent", str, FetchPolicy.user_agent),
     )
-    return policy, r.positive("per_host_concurrency", int, 2)
+    return policy, r.number("per_host_concurrency", int, 2)
 
 
 def _feeds(file: Path, data: Any) -> tuple[FeedConfig, ...]:
@@ -210,7 +223,7 @@ def _story(file: Path, user: Any) -> Story:
         name=r.get("name", str, required=True),
         keywords=r.strings("keywords", ()),
         groups={k: groups.strings(k, ()) for k in groups.data},
-        threshold=r.fraction("threshold", 0.5),
+        threshold=float(r.number("threshold", (int, float), 0.5)),
         indirect=r.strings("indirect", ()),
         languages=tuple(x.strip().lower() for x in r.strings("languages", ("en",))),
         aliases=_aliases(file, builtin.get("aliases", []))
@@ -240,21 +253,18 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
         feeds=_feeds(file, raw.get("feeds")),
         fetch=policy,
         per_host_concurrency=per_host,
-        batch_size=run.positive("batch_size", int, 32),
+        batch_size=run.number("batch_size", int, 32),
         spacy_model=nlp.get("spacy_model", str, DEFAULT_MODEL),
         story=_story(file, raw.get("story")),
-        cadence=CadencePolicy(
-            min_s=60.0 * sched.positive("min_poll_minutes", (int, float), 5),
-            default_s=60.0 * sched.positive("default_poll_minutes", (int, float), 15),
-            max_s=60.0 * sched.positive("max_poll_minutes", (int, float), 360)),
+        cadence=_cadence(sched),
         schedule=_schedule(sched),
         email=_email(file, raw["email"]) if "email" in raw else None,
-        wait_for_lock_s=float(run.get("wait_for_lock_seconds", (int, float), 60)),
-        nlp_processes=nlp.positive("processes", int, min(2, os.cpu_count() or 1)),
+        wait_for_lock_s=float(run.number("wait_for_lock_seconds", (int, float), 60)),
+        nlp_processes=nlp.number("processes", int, min(2, os.cpu_count() or 1)),
         task_runner=runner,
         dask_address=run.get("dask_address", str, ""),
-        dedup_threshold=_threshold(_Reader(file, "dedup", top.get("dedup", dict, {}),
-                                           {"threshold"})),
+        dedup_threshold=float(_Reader(file, "dedup", top.get("dedup", dict, {}), {"threshold"})
+                              .number("threshold", (int, float), 0.6)),
         framing=_framing(file, _Reader(file, "framing", top.get("framing", dict, {}),
                                        {"embeddings", "model_dir"})),
     )
@@ -266,11 +276,13 @@ def _framing(file: Path, r: _Reader) -> FramingConfig:
                          model_dir=(file.parent / model_dir).resolve() if model_dir else None)
 
 
-def _threshold(r: _Reader) -> float:
-    value = float(r.get("threshold", (int, float), 0.6))
-    if not 0 < value <= 1:
-        r.fail("threshold", f"must be in (0, 1], got {value!r}")
-    return value
+def _cadence(r: _Reader) -> CadencePolicy:
+    minutes = [float(r.number(f"{k}_poll_minutes", (int, float), d))
+               for k, d in (("min", 5), ("default", 15), ("max", 360))]
+    if not minutes[0] <= minutes[1] <= minutes[2]:
+        r.fail("min_poll_minutes", f"({minutes[0]:g}), default_poll_minutes ({minutes[1]:g}) "
+               f"and max_poll_minutes ({minutes[2]:g}): each must not exceed the next")
+    return CadencePolicy(*(60.0 * m for m in minutes))
 
 
 def _schedule(r: _Reader) -> ScheduleConfig:
@@ -282,7 +294,7 @@ def _schedule(r: _Reader) -> ScheduleConfig:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         r.fail("timezone", f"unknown time zone {tz!r}")
-    return ScheduleConfig(r.positive("monitor_every_minutes", int, 15), at, tz)
+    return ScheduleConfig(r.number("monitor_every_minutes", int, 15), at, tz)
 
 
 EMAIL_KEYS = {"smtp_host", "smtp_port", "security", "username", "sender", "recipients",
@@ -303,13 +315,13 @@ def _email(file: Path, data: Any) -> EmailConfig:
                    f"not a plain e-mail address: {address!r}")
     return EmailConfig(
         smtp_host=r.get("smtp_host", str, required=True),
-        smtp_port=r.positive("smtp_port", int, 587), security=security,
+        smtp_port=r.number("smtp_port", int, 587), security=security,
         username=r.get("username", str, ""),
         password=os.environ.get("PACTWATCH_SMTP_PASSWORD", ""),
         sender=r.get("sender", str, required=True), recipients=recipients,
         send_empty=r.get("send_empty", bool, False),
         send_after_monitor=r.get("send_after_monitor", bool, False),
-        timeout_s=float(r.positive("timeout_seconds", (int, float), 30)))
+        timeout_s=float(r.number("timeout_seconds", (int, float), 30)))
 
 
 def load_settings(path: str | Path) -> Settings:

@@ -29,7 +29,7 @@ from flows.claims import judgement_rows
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
 from flows.settings import FeedConfig, FramingConfig
-from warehouse.db import connect, transaction
+from warehouse.db import WarehouseLocked, connect, transaction
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
 from warehouse.state import (
     UrlState,
@@ -174,23 +174,28 @@ def analyse(versions: list[VersionInput], model: str, story: Story,
 
 @task(name="link-duplicates", cache_policy=NO_CACHE)
 def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
-    """Link this run's articles that nearly equal an earlier article to that original."""
+    """Link each article not compared yet (this run's, or a cut-off run's) that nearly
+    equals an earlier article to that original; record the comparison, in the same
+    transaction, so that a crash before it leaves the article for the next run."""
     with _warehouse(warehouse_path) as con:
         rows = signatures(con)
         signed = {r["article_id"]: neardup.Signed(
             str(r["article_id"]), (not r["is_seed"], r["published_at"], r["article_id"]),
             list(r["signature"])) for r in rows}
-        fresh = [signed[str(r["article_id"])] for r in rows
-                 if r["run_id"] == run_id and not r["linked"]]
-        if not fresh:
+        unchecked = [r for r in rows if not r["checked"] and not r["linked"]]
+        if not unchecked:
             return 0
-        known = [s for s in signed.values() if s not in fresh]
+        ids = {str(r["article_id"]) for r in unchecked}
+        fresh = [signed[i] for i in ids]
+        known = [s for i, s in signed.items() if i not in ids]
         found = neardup.find_duplicates(known, fresh, threshold)
         now = datetime.now(UTC).replace(tzinfo=None)
         batch = Batch()
         batch.add("duplicates", *({"article_id": copy, "duplicate_of": original,
                                    "similarity": sim, "detected_at": now,
                                    "method": neardup.METHOD} for copy, original, sim in found))
+        batch.add("duplicate_checks", *({"version_id": r["version_id"], "run_id": run_id,
+                                         "checked_at": now} for r in unchecked))
         load_batch(con, batch)
         return len(found)
 
@@ -238,10 +243,10 @@ def _is_transient(task: object, run: object, state: object) -> bool:
     """Retry a load only for what waiting can fix: a held file, I/O hiccups."""
     try:
         state.result()  # type: ignore[attr-defined]
-    except TransientError:
+    except (TransientError, WarehouseLocked, OSError):
         return True
-    except Exception as exc:
-        return "lock" in str(exc).lower() or isinstance(exc, OSError)
+    except Exception:
+        return False
     return False
 
 

@@ -10,7 +10,7 @@ from flows.evaluate import report_checkworthy, report_claims, report_framing
 
 CHECKTHAT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "checkthat2024-en"
 # (precision, recall) floors against regressions, from the first runs of matching v2
-# (issue 12, tests/data/realworld_eval/RUNS.md). Matching v2 is precision-first for
+# (issue 12, flows/data/realworld_eval/RUNS.md). Matching v2 is precision-first for
 # `changed` (a false change costs an analyst more than a missed one), so the floors on the
 # recall of `changed` in the session-1 sets are lower than v1's (which was tuned on them):
 # lowered on purpose, not silently. "followups.tsv [heldout]" was never tuned on.

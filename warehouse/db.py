@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -15,12 +16,15 @@ from typing import Any
 
 import duckdb
 
+from warehouse.errors import SnapshotError as SnapshotError
+from warehouse.errors import WarehouseError as WarehouseError  # re-exported: callers' import
+from warehouse.errors import WarehouseLocked as WarehouseLocked
+from warehouse.lock import holds_writer_lock, writer_lock
+
 MIGRATIONS = "migrations"
 VIEWS = "views"
 
 
-class WarehouseError(Exception):
-    """The warehouse cannot be opened, migrated or written; the message says why."""
 
 
 def utcnow() -> datetime:
@@ -34,12 +38,22 @@ def _sql_files(folder: str) -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in files]
 
 
+# DuckDB raises one type, IOException, for every I/O failure; a lock conflict is the one
+# whose message begins with this fixed text (a path elsewhere in a message never matches).
+_LOCK_CONFLICT = re.compile(r"IO Error: Could not set lock on file ")
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """True when `exc` is DuckDB's refusal to open a file another process holds."""
+    return isinstance(exc, duckdb.IOException) and bool(_LOCK_CONFLICT.match(str(exc)))
+
+
 def connect(path: str | Path, read_only: bool = False,
             wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, waiting up to `wait_s` while another process holds it.
 
-    Raises WarehouseError naming the file and the cause; for a file held by another
-    process (an analyst who opened the live file instead of the snapshot), says so.
+    Raises WarehouseError naming the file and the cause; WarehouseLocked for a file held by
+    another process (an analyst who opened the live file instead of the snapshot).
     """
     path = Path(path)
     if read_only and not path.exists():
@@ -51,12 +65,12 @@ def connect(path: str | Path, read_only: bool = False,
                 path.parent.mkdir(parents=True, exist_ok=True)
             return duckdb.connect(str(path), read_only=read_only)
         except (duckdb.Error, OSError) as exc:
-            locked = "lock" in str(exc).lower()
+            locked = is_lock_conflict(exc)
             if locked and time.monotonic() < deadline:
                 time.sleep(0.25)
                 continue
             if locked:
-                raise WarehouseError(
+                raise WarehouseLocked(
                     f"warehouse {path} is held by another process ({exc}); waited "
                     f"{wait_s:g}s. Analysts must open the snapshot "
                     f"{snapshot_path(path)} instead of the live file") from exc
@@ -123,16 +137,23 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 @contextmanager
 def open_warehouse(path: str | Path,
                    wait_s: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open read-write (waiting up to `wait_s` for another process) and migrate; closes
-    the connection on exit."""
-    con = connect(path, wait_s=wait_s)
-    try:
-        migrate(con)
-        yield con
-    except duckdb.Error as exc:
-        raise WarehouseError(f"warehouse {path}: {exc}") from exc
-    finally:
-        con.close()
+    """Open read-write and migrate, under the writer lock (taken here, waiting up to `wait_s`,
+    unless this process holds it already); closes the connection on exit.
+
+    Raises WarehouseBusy when another run holds the lock, WarehouseLocked when another
+    process holds the file, WarehouseError for anything else.
+    """
+    with ExitStack() as stack:
+        if not holds_writer_lock(path):  # migrations never run beside another writer
+            stack.enter_context(writer_lock(path, wait_s))
+        con = connect(path, wait_s=wait_s)
+        try:
+            migrate(con)
+            yield con
+        except duckdb.Error as exc:
+            raise WarehouseError(f"warehouse {path}: {exc}") from exc
+        finally:
+            con.close()
 
 
 def snapshot_path(path: str | Path) -> Path:
@@ -142,22 +163,44 @@ def snapshot_path(path: str | Path) -> Path:
 
 
 def publish_snapshot(path: str | Path, wait_s: float = 60.0) -> Path:
-    """Copy the (closed, checkpointed) warehouse to its snapshot path, replaced atomically.
+    """Copy the (checkpointed) warehouse to its snapshot path, flushed to disk, then
+    replaced atomically, under the writer lock (taken here unless this process holds it),
+    so that no write can land between the checkpoint and the copy.
 
     Readers that hold the old snapshot open keep reading it; new readers get the new one.
+    Returns the snapshot's path. Raises WarehouseBusy when another run holds the lock,
+    SnapshotError when the copy cannot be made (the live warehouse is untouched).
     """
     path = Path(path)
-    con = connect(path, wait_s=wait_s)
-    try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+    with ExitStack() as stack:
+        if not holds_writer_lock(path):
+            stack.enter_context(writer_lock(path, wait_s))
+        con = connect(path, wait_s=wait_s)
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        return _replace_snapshot(path)
+
+
+def _replace_snapshot(path: Path) -> Path:
     target = snapshot_path(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
+        _fsync(tmp)  # the data on disk before the name points at it: a crash after the
+        os.replace(tmp, target)  # rename must not leave a snapshot with missing pages
+        _fsync(target.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise WarehouseError(f"cannot publish snapshot {target}: {exc}") from exc
+        raise SnapshotError(f"snapshot not published to {target}: {exc}") from exc
     return target
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's (or a folder's entries') data to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

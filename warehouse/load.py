@@ -15,7 +15,8 @@ Row = Mapping[str, Any]
 # Load order: parents before children, so a batch reads as a consistent whole.
 TABLES = ("feeds", "feed_schedule", "feed_entries", "articles", "article_versions", "sentences",
           "entities", "mentions", "claims", "claim_vectors", "claim_judgements",
-          "article_signatures", "duplicates", "framing", "stances", "evaluative_terms",
+          "article_signatures", "duplicates", "duplicate_checks", "framing", "stances",
+          "evaluative_terms",
           "framing_changes", "fetches", "failures", "digests", "digest_deliveries")
 
 
@@ -51,11 +52,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Row])
     before = _count(con, table)
     arrow = pa.Table.from_pylist(list(rows))
     con.register("_pactwatch_batch", arrow)
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _pactwatch_batch "
-                    "ON CONFLICT DO NOTHING")
-    finally:
-        con.unregister("_pactwatch_batch")
+    # No unregister when the insert fails: inside the aborted transaction it would raise
+    # "transaction is aborted" and hide the real error; the next register replaces it.
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _pactwatch_batch "
+                "ON CONFLICT DO NOTHING")
+    con.unregister("_pactwatch_batch")
     return _count(con, table) - before
 
 

@@ -186,11 +186,14 @@ def unfinished_entries(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Each article's latest signature, its publication order key and the run that made it."""
+    """Each article's latest signature, its publication order key, whether it is linked as
+    a copy, and whether it was compared with the others yet (`checked`)."""
     return dict_rows(con, """
-        SELECT s.article_id, s.run_id, s.signature, a.is_seed,
+        SELECT s.article_id, s.version_id, s.signature, a.is_seed,
                coalesce(v.published_at, a.first_seen_at) AS published_at,
-               d.article_id IS NOT NULL AS linked
+               d.article_id IS NOT NULL AS linked,
+               EXISTS (SELECT 1 FROM duplicate_checks c
+                       WHERE c.version_id = s.version_id) AS checked
         FROM article_signatures s JOIN article_versions v USING (version_id)
         JOIN articles a ON a.article_id = s.article_id
         LEFT JOIN duplicates d ON d.article_id = s.article_id

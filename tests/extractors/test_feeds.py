@@ -67,3 +67,13 @@ def test_fingerprint_changes_with_summary() -> None:
     b = parse_feed(body.replace(b"pledge mutual aid", b"pledge aid"),
                    "https://ledger.example/rss").entries[0]
     assert a.fingerprint != b.fingerprint
+
+
+def test_html_entities_and_tags_in_titles_and_summaries_are_decoded() -> None:
+    first, second = parse_feed((FEEDS / "entities.xml").read_bytes(),
+                               "https://ledger.example/rss").entries
+    assert first.title == "Kim & Putin sign the pact"
+    assert first.summary == "Kim’s visit & talks — “pact”"
+    assert second.title == 'Treaty "ratified"'
+    assert second.summary == ("Moscow’s parliament ratified the treaty today.\n"
+                              "Seoul & Tokyo protested — again.")

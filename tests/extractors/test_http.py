@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import time
 from http.server import BaseHTTPRequestHandler
 
@@ -150,3 +151,58 @@ def test_loopback_is_refused_without_the_switch(server: DevServer) -> None:
 def test_other_schemes_are_refused() -> None:
     with pytest.raises(TerminalError, match="refused scheme 'file'"):
         fetch("file:///etc/passwd", POLICY)
+
+
+def test_a_multi_member_gzip_body_is_decoded_whole(server: DevServer) -> None:
+    # what `cat a.gz b.gz` and some streaming servers send: two gzip members back to back
+    parts = [b"<html><body><p>first half of the article. </p>", b"<p>second half.</p></body>"
+             b"</html>"]
+    server.routes["/two"] = reply(200, b"".join(gzip.compress(p) for p in parts),
+                                  Content_Encoding="gzip")
+    assert fetch(f"{server.base_url}/two", POLICY).body == b"".join(parts)
+    # the cap holds across members: 20 members of 100 kB each is 2 MB decoded
+    many = b"".join(gzip.compress(b"\0" * 100_000) for _ in range(20))
+    server.routes["/many"] = reply(200, many, Content_Encoding="gzip")
+    small = FetchPolicy(allow_private=True, max_bytes=1_000_000)
+    with pytest.raises(TerminalError, match="decoded body larger"):
+        fetch(f"{server.base_url}/many", small)
+
+
+def test_the_deadline_covers_headers_that_drip(server: DevServer) -> None:
+    def drip_headers(h: BaseHTTPRequestHandler) -> None:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        for _ in range(60):  # each byte well inside the 1 s read timeout; 12 s in all
+            h.wfile.write(b"x")
+            h.wfile.flush()
+            time.sleep(0.2)
+        h.wfile.write(b"\r\nContent-Length: 2\r\n\r\nok")
+
+    server.routes["/drip-headers"] = drip_headers
+    started = time.monotonic()
+    with pytest.raises(TransientError, match="deadline"):
+        fetch(f"{server.base_url}/drip-headers", POLICY)
+    assert time.monotonic() - started < POLICY.deadline + 0.5
+
+
+def test_the_deadline_covers_connecting() -> None:
+    # a listener whose accept queue is full: the kernel drops further SYNs, connect() hangs
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        queued = []
+        for _ in range(4):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            queued.append(s)
+        time.sleep(0.1)
+        policy = FetchPolicy(allow_private=True, timeout=3.0, deadline=0.5, retries=0)
+        started = time.monotonic()
+        try:
+            with pytest.raises(TransientError):
+                fetch(f"http://127.0.0.1:{port}/", policy)
+            assert time.monotonic() - started < 1.5
+        finally:
+            for s in queued:
+                s.close()

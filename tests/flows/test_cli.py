@@ -34,6 +34,9 @@ def pactwatch(*args: str, cwd: Path, env: dict[str, str] | None = None
     ("[warehouse]\npath = 'w.duckdb'\n[[feeds]]\nname = 'a'\nurl = 'ftp://a.example/rss'\n",
      "[feeds[0]].url must be an http(s) URL"),
     ("[warehouse\n", "not valid TOML"),
+    ("[warehouse]\npath = 'w.duckdb'\n[fetch]\nretries = -1\n"
+     "[[feeds]]\nname = 'a'\nurl = 'https://a.example/rss'\n",
+     "[fetch].retries must be between 0 and 10, got -1"),
     ("[warehouse]\npath = 'w.duckdb'\n[framing]\nembeddings = 'yes'\n"
      "[[feeds]]\nname = 'a'\nurl = 'https://a.example/rss'\n",
      "[framing].embeddings must be bool, got 'yes'"),

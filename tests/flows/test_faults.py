@@ -179,3 +179,45 @@ def test_a_failing_batch_fails_only_itself(tmp_path: Path, server: DevServer) ->
     text = render_text(build_digest(con))
     con.close()
     assert "Failed batch work (4 pages): batch 1 (4 pages) failed after its retries" in text
+
+
+def test_a_failed_publish_is_reported_as_that_not_as_nothing_half_written(
+        tmp_path: Path, server: DevServer) -> None:
+    site(server, 2)
+    config = write_config(tmp_path / "c.toml", [("Wire", f"{server.base_url}/feed.xml")])
+    (tmp_path / "wh").mkdir()
+    (tmp_path / "wh" / "pactwatch.snapshot.duckdb").mkdir()  # in the way of the rename
+    proc = cli(config)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 3, out[-3000:]
+    [reason] = [line for line in out.splitlines() if line.startswith("pactwatch: ")]
+    assert "nothing half-written" not in reason
+    assert "pass completed" in reason and "snapshot not published" in reason
+    assert integrity(tmp_path / "wh" / "pactwatch.duckdb")["articles"] == 4  # 2 + 2 seeds
+
+
+def test_near_duplicates_loaded_by_a_killed_run_are_linked_by_the_next(
+        tmp_path: Path, server: DevServer) -> None:
+    site(server, 24)
+    original = (server.root / "p0.html").read_text()
+    (server.root / "p1.html").write_text(original.replace("Report 0", "Copy of report 0"))
+    config = write_config(tmp_path / "c.toml", [("Wire", f"{server.base_url}/feed.xml")],
+                          extra="[run]\nbatch_size = 3\n")
+    proc = cli(config)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "batch 2/8" in line:  # p0 and its copy p1 are loaded; linking never ran
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(60)
+    wh = tmp_path / "wh" / "pactwatch.duckdb"
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM duplicates").fetchall() == [(0,)]
+    con.close()
+    assert monitor(str(config), force=True).status == "completed"
+    con = duckdb.connect(str(wh), read_only=True)
+    links = con.execute("""
+        SELECT c.url, o.url FROM duplicates d JOIN articles c ON c.article_id = d.article_id
+        JOIN articles o ON o.article_id = d.duplicate_of""").fetchall()
+    con.close()
+    assert links == [(f"{server.base_url}/p1.html", f"{server.base_url}/p0.html")]

@@ -66,3 +66,49 @@ def test_a_pass_that_overlaps_a_running_one_skips_with_the_reason(tmp_path: Path
         other.kill()
         other.wait()
     assert monitor(str(config)).status == "completed"  # the lock died with its process
+
+
+WRITING = """
+import sys, time, duckdb
+from warehouse.lock import writer_lock
+with writer_lock(sys.argv[1], 1):
+    con = duckdb.connect(sys.argv[1])  # a scheduled pass, in the middle of a load
+    print("writing", flush=True)
+    time.sleep(float(sys.argv[2]))
+    con.close()
+"""
+
+
+def _cli_run(config: Path) -> subprocess.CompletedProcess[str]:
+    import os
+
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    return subprocess.run([sys.executable, "-m", "flows.cli", "run", "--config", str(config)],
+                          env=env, text=True, capture_output=True, timeout=300)
+
+
+@pytest.mark.parametrize(("hold_s", "wait_s", "outcome"), [
+    (60, 1, "pass skipped: another pactwatch run (pid"),
+    (4, 60, "feeds polled 1"),
+])
+def test_pactwatch_run_while_a_scheduled_pass_writes_waits_then_skips_or_runs(
+        tmp_path: Path, server: DevServer, hold_s: int, wait_s: int, outcome: str) -> None:
+    (server.root / "a.xml").write_text(FEED)
+    config = write_config(tmp_path / "c.toml", [("A", f"{server.base_url}/a.xml")],
+                          extra=f"[run]\nwait_for_lock_seconds = {wait_s}\n")
+    wh = tmp_path / "wh" / "pactwatch.duckdb"
+    wh.parent.mkdir()
+    other = subprocess.Popen([sys.executable, "-c", WRITING, str(wh), str(hold_s)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout and other.stdout.readline().strip() == "writing"
+        result = _cli_run(config)
+    finally:
+        other.kill()
+        other.wait()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert outcome in result.stdout
+    if hold_s > wait_s:
+        assert server.requests == []

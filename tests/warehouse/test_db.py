@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import duckdb
 import pytest
 
 from warehouse.db import (
+    SnapshotError,
     WarehouseError,
+    WarehouseLocked,
     connect,
     migrate,
     open_warehouse,
@@ -19,6 +22,7 @@ from warehouse.db import (
     snapshot_path,
 )
 from warehouse.load import Batch, insert_rows, load_batch
+from warehouse.lock import WarehouseBusy
 
 PUBLIC_VIEWS = {"v_articles", "v_article_versions", "v_entities", "v_runs", "v_failures",
                 "v_feeds", "v_claims", "v_new_claims", "v_feed_schedule", "v_digests",
@@ -29,13 +33,14 @@ def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
     con = connect(tmp_path / "w.duckdb")
     assert migrate(con) == ["001_init.sql", "002_claims.sql", "003_schedule_digests.sql",
                             "004_duplicates.sql", "005_framing.sql", "006_framing_votes.sql",
-                            "007_relevance_language.sql"]
+                            "007_relevance_language.sql", "009_resume_and_recipients.sql",
+                            "010_claim_vectors.sql"]
     assert migrate(con) == []
     views = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views >= PUBLIC_VIEWS
     assert con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall() == [
-        (1,), (2,), (3,), (4,), (5,), (6,), (7,)]
+        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (9,), (10,)]
 
 
 def article(i: int) -> dict[str, object]:
@@ -119,3 +124,93 @@ def test_snapshot_is_replaced_while_an_analyst_holds_it_open(tmp_path: Path) -> 
     finally:
         analyst.kill()
         analyst.wait()
+
+
+HOLD_WRITE = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(30)
+"""
+
+
+def test_a_lock_is_recognised_by_its_type_not_by_a_word_in_the_message(tmp_path: Path) -> None:
+    # "blocklists" contains "lock": a damaged file there is not a file held by someone
+    junk = tmp_path / "blocklists" / "w.duckdb"
+    junk.parent.mkdir()
+    junk.write_bytes(b"not a duckdb file" * 100)
+    started = time.monotonic()
+    with pytest.raises(WarehouseError) as info:
+        connect(junk, wait_s=3)
+    assert time.monotonic() - started < 1.0  # no waiting for a lock that does not exist
+    assert not isinstance(info.value, WarehouseLocked)
+    assert "cannot open warehouse" in str(info.value)
+    assert "held by another process" not in str(info.value)
+    # a real lock held by another process is still a lock
+    wh = tmp_path / "w.duckdb"
+    connect(wh).close()
+    other = subprocess.Popen([sys.executable, "-c", HOLD_WRITE, str(wh)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout and other.stdout.readline().strip() == "holding"
+        with pytest.raises(WarehouseLocked, match="held by another process"):
+            connect(wh, wait_s=0.5)
+    finally:
+        other.kill()
+        other.wait()
+
+
+HOLD_LOCK = """
+import sys, time
+from warehouse.lock import writer_lock
+with writer_lock(sys.argv[1], 1):
+    print("locked", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_migrations_run_only_under_the_writer_lock(tmp_path: Path) -> None:
+    wh = tmp_path / "w.duckdb"
+    other = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(wh)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout and other.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseBusy), open_warehouse(wh, 0.5):
+            pass
+    finally:
+        other.kill()
+        other.wait()
+    con = duckdb.connect(str(wh))
+    assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
+    con.close()
+    with open_warehouse(wh) as con:  # the lock died with its process: now it migrates
+        assert con.execute("SELECT count(*) FROM schema_migrations").fetchall()[0][0] >= 6
+
+
+def test_the_snapshot_is_published_only_under_the_writer_lock(tmp_path: Path) -> None:
+    wh = tmp_path / "w.duckdb"
+    with open_warehouse(wh) as con:
+        insert_rows(con, "articles", [article(1)])
+    other = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(wh)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout and other.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseBusy):
+            publish_snapshot(wh, wait_s=0.5)
+    finally:
+        other.kill()
+        other.wait()
+    assert not snapshot_path(wh).exists()
+    assert publish_snapshot(wh) == snapshot_path(wh)
+
+
+def test_a_failed_publish_is_a_snapshot_error_and_leaves_no_temporary_file(
+        tmp_path: Path) -> None:
+    wh = tmp_path / "w.duckdb"
+    with open_warehouse(wh) as con:
+        insert_rows(con, "articles", [article(1)])
+    snapshot_path(wh).mkdir()  # something in the way: the rename cannot replace a folder
+    with pytest.raises(SnapshotError, match="snapshot not published"):
+        publish_snapshot(wh)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "w.duckdb", "w.duckdb.lock", "w.snapshot.duckdb"]
