@@ -35,10 +35,15 @@ class ConfigError(ValueError):
     """A bad config; the message names the file and the key."""
 
 
+MAX_FEED_WEIGHT = 10.0
+MAX_DIGEST_ITEMS = 500
+
+
 @dataclass(frozen=True)
 class FeedConfig:
     name: str
     url: str
+    weight: float = 1.0   # the digest's source weight, 0..10 (README: Ranking the digest)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class EmailConfig:
     send_empty: bool = False
     send_after_monitor: bool = False
     timeout_s: float = 30.0
+    max_items: int = 20   # items shown in a digest; the rest are counted and queryable
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,19 @@ class Settings:
     @property
     def snapshot_path(self) -> Path:
         return snapshot_path(self.warehouse_path)
+
+    @property
+    def outlet_weights(self) -> dict[str, float]:
+        """Each outlet (feed name) and its weight; a name given twice keeps the larger."""
+        weights: dict[str, float] = {}
+        for f in self.feeds:
+            weights[f.name] = max(f.weight, weights.get(f.name, f.weight))
+        return weights
+
+    @property
+    def digest_max_items(self) -> int:
+        """`[email].max_items`, or its default (20) without an [email] table (previews)."""
+        return self.email.max_items if self.email else EmailConfig.max_items
 
 
 class _Reader:
@@ -169,15 +188,26 @@ def _feeds(file: Path, data: Any) -> tuple[FeedConfig, ...]:
         raise ConfigError(f"{file}: [[feeds]] must list at least one feed")
     feeds, seen = [], set()
     for i, item in enumerate(data):
-        r = _Reader(file, f"feeds[{i}]", item, {"name", "url"})
+        r = _Reader(file, f"feeds[{i}]", item, {"name", "url", "weight"})
         name, url = r.get("name", str, required=True), r.get("url", str, required=True)
         if not url.startswith(("http://", "https://")):
             r.fail("url", f"must be an http(s) URL, got {url!r}")
         if url in seen:
             r.fail("url", f"duplicates an earlier feed: {url}")
         seen.add(url)
-        feeds.append(FeedConfig(name.strip(), url.strip()))
+        feeds.append(FeedConfig(name.strip(), url.strip(),
+                                float(_bounded(r, "weight", (int, float), 1.0,
+                                               MAX_FEED_WEIGHT))))
     return tuple(feeds)
+
+
+def _bounded(r: _Reader, key: str, kind: type | tuple[type, ...], default: float,
+             high: float, low: float = 0) -> Any:
+    """`key` of table `r`, checked to lie in [low, high]."""
+    value = r.get(key, kind, default)
+    if not low <= value <= high:
+        r.fail(key, f"must be between {low:g} and {high:g}, got {value!r}")
+    return value
 
 
 def _aliases(file: Path, data: Any) -> tuple[Alias, ...]:
@@ -277,7 +307,7 @@ def _schedule(r: _Reader) -> ScheduleConfig:
 
 
 EMAIL_KEYS = {"smtp_host", "smtp_port", "security", "username", "sender", "recipients",
-              "send_empty", "send_after_monitor", "timeout_seconds"}
+              "send_empty", "send_after_monitor", "timeout_seconds", "max_items"}
 
 
 def _email(file: Path, data: Any) -> EmailConfig:
@@ -300,7 +330,8 @@ def _email(file: Path, data: Any) -> EmailConfig:
         sender=r.get("sender", str, required=True), recipients=recipients,
         send_empty=r.get("send_empty", bool, False),
         send_after_monitor=r.get("send_after_monitor", bool, False),
-        timeout_s=float(r.positive("timeout_seconds", (int, float), 30)))
+        timeout_s=float(r.positive("timeout_seconds", (int, float), 30)),
+        max_items=_bounded(r, "max_items", int, 20, MAX_DIGEST_ITEMS, low=1))
 
 
 def load_settings(path: str | Path) -> Settings:

@@ -16,7 +16,7 @@ Row = Mapping[str, Any]
 TABLES = ("feeds", "feed_schedule", "feed_entries", "articles", "article_versions", "sentences",
           "entities", "mentions", "claims", "claim_judgements", "article_signatures",
           "duplicates", "framing", "stances", "evaluative_terms", "framing_changes",
-          "fetches", "failures", "digests", "digest_deliveries")
+          "fetches", "failures", "digests", "digest_items", "digest_deliveries")
 
 
 @dataclass

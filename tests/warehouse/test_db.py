@@ -22,19 +22,20 @@ from warehouse.load import Batch, insert_rows, load_batch
 
 PUBLIC_VIEWS = {"v_articles", "v_article_versions", "v_entities", "v_runs", "v_failures",
                 "v_feeds", "v_claims", "v_new_claims", "v_feed_schedule", "v_digests",
-                "v_framing", "v_framing_changes"}
+                "v_framing", "v_framing_changes", "v_digest_items"}
 
 
 def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
     con = connect(tmp_path / "w.duckdb")
     assert migrate(con) == ["001_init.sql", "002_claims.sql", "003_schedule_digests.sql",
-                            "004_duplicates.sql", "005_framing.sql", "006_framing_votes.sql"]
+                            "004_duplicates.sql", "005_framing.sql", "006_framing_votes.sql",
+                            "007_digest_items.sql"]
     assert migrate(con) == []
     views = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views >= PUBLIC_VIEWS
     assert con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall() == [
-        (1,), (2,), (3,), (4,), (5,), (6,)]
+        (1,), (2,), (3,), (4,), (5,), (6,), (7,)]
 
 
 def article(i: int) -> dict[str, object]:
