@@ -137,6 +137,11 @@ def build(rows: list[dict[str, Any]], entities: list[dict[str, Any]],
         framing, max_items)
 
 
+def _n(count: int, noun: str) -> str:
+    """`1 article`, `2 articles`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _when(d: datetime | None) -> str:
     return d.strftime("%Y-%m-%d %H:%M") if d else "the beginning"
 
@@ -160,11 +165,10 @@ def _others(item: Item) -> tuple[tuple[Assertion, ...], int]:
 def _item_text(n: int, item: Item) -> list[str]:
     lines = [f"{n}. [{item.status.upper()}] {item.sentence}", *_why_text(item.lead, "   ")]
     sources = item.sources
-    lines.append(f"   Sources ({len(item.outlets)} outlet{'s' if len(item.outlets) != 1 else ''}"
-                 f", {len(sources)} article{'s' if len(sources) != 1 else ''}):")
+    lines.append(f"   Sources ({_n(len(item.outlets), 'outlet')}, {_n(len(sources), 'article')}):")
     lines += [f"   - {s.outlet}: {s.url}" for s in sources[:MAX_SOURCES]]
     if len(sources) > MAX_SOURCES:
-        lines.append(f"   - ... and {len(sources) - MAX_SOURCES} more articles")
+        lines.append(f"   - ... and {_n(len(sources) - MAX_SOURCES, 'more article')}")
     lines.append(f"   Rank: {item.scoring.explain()}")
     others, more = _others(item)
     if others:
@@ -172,7 +176,7 @@ def _item_text(n: int, item: Item) -> list[str]:
     for a in others:
         lines += [f"   * [{a.status.upper()}] {a.sentence}", *_why_text(a, "     ")]
     if more:
-        lines.append(f"   * ... and {more} more sentences of this event")
+        lines.append(f"   * ... and {_n(more, 'more sentence')} of this event")
     return [*lines, ""]
 
 
@@ -239,20 +243,19 @@ def _others_html(item: Item) -> str:
     rows = "".join(f'<li style="margin:4px 0">{_badge(a.status)} {_e(a.sentence)}'
                    f"{_why_html(a)}</li>" for a in others)
     if more:
-        rows += f"<li>… and {more} more sentences of this event</li>"
+        rows += f"<li>… and {_n(more, 'more sentence')} of this event</li>"
     return (f'<p style="margin:6px 0 2px;font-size:13px">Same event '
             f'({_e("; ".join(item.grouped_by))}):</p><ul style="margin:0">{rows}</ul>')
 
 
 def _item_html(n: int, item: Item) -> str:
-    k = len(item.outlets)
     sources = item.sources
     links = ", ".join(_link(s.url, s.outlet) for s in sources[:MAX_SOURCES])
     if len(sources) > MAX_SOURCES:
-        links += f" and {len(sources) - MAX_SOURCES} more articles"
+        links += f" and {_n(len(sources) - MAX_SOURCES, 'more article')}"
     return (f'<tr><td style="padding:12px 0;border-bottom:1px solid #e5e7eb">'
-            f'{_badge(item.status)} <span style="color:#6b7280;font-size:12px">#{n} · {k} '
-            f'outlet{"s" if k != 1 else ""} · score {item.score:.2f}</span>'
+            f'{_badge(item.status)} <span style="color:#6b7280;font-size:12px">#{n} · '
+            f"{_n(len(item.outlets), 'outlet')} · score {item.score:.2f}</span>"
             f'<p style="margin:6px 0;font-size:15px">{_e(item.sentence)}</p>'
             f"{_why_html(item.lead)}"
             f'<p style="margin:4px 0;font-size:13px">Sources: {links}</p>'
