@@ -236,7 +236,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
     try:
         if args.preview:
             d = digest_flow.preview(settings, Path(args.preview))
-            print(f"{d.subject}\nwrote {args.preview} ({len(d.items)} items; nothing sent)")
+            print(f"{d.subject}\nwrote {args.preview} ({len(d.shown)} of {len(d.items)} items "
+                  "shown; nothing sent)")
             return 0
         summary = digest_flow.digest(str(settings.config_path))
     except (ConfigError, WarehouseError) as exc:

@@ -8,40 +8,21 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-MAX_ITEMS = 40
+from flows.digest_select import Assertion, Item, Score, Source, build_items
+from flows.rows import digest as hash_id
+
+DEFAULT_MAX_ITEMS = 20
+SENTENCES_PER_ITEM = 3    # an event's sentences shown; the rest are counted
+MAX_SOURCES = 5           # an event's articles listed; the rest are counted
+PREVIEW_NOTE = " (a preview stores nothing: `pactwatch digest` stores them)"
 STATUS_COLOUR = {"changed": "#b45309", "new": "#1d4ed8"}
-
-
-@dataclass(frozen=True)
-class Source:
-    outlet: str
-    url: str
-    published_at: datetime | None
-    sentence: str
-    status: str
-
-
-@dataclass(frozen=True)
-class Item:
-    """One assertion flagged in the window, with every outlet that carried it."""
-
-    status: str
-    sentence: str
-    claimant: str
-    certainty: str
-    changes: tuple[tuple[str, str, str], ...]
-    earlier: Source | None
-    sources: tuple[Source, ...]
-    first_seen_at: datetime | None
-    score: float
-
-    @property
-    def outlets(self) -> list[str]:
-        return sorted({s.outlet for s in self.sources})
+__all__ = ["Assertion", "Digest", "FramingItem", "Item", "Score", "Source", "build",
+           "build_items", "render_html", "render_text"]
 
 
 @dataclass(frozen=True)
@@ -61,14 +42,30 @@ class FramingItem:
 class Digest:
     covers_from: datetime | None
     covers_until: datetime
-    items: tuple[Item, ...]
+    items: tuple[Item, ...]                 # every flagged event, ranked; `shown` are mailed
     entities: tuple[tuple[str, str, int, int, bool], ...]
     failing_feeds: tuple[tuple[str, str, int, str], ...]
     failed_work: tuple[tuple[str, int, str], ...] = ()
     framing: tuple[FramingItem, ...] = ()
+    max_items: int = DEFAULT_MAX_ITEMS
+    stored: bool = True                     # False for a preview: nothing in v_digest_items
+
+    @property
+    def digest_id(self) -> str:
+        """The id the digest is stored under (one digest per window end)."""
+        return hash_id("digest", self.covers_until.isoformat())
+
+    @property
+    def shown(self) -> tuple[Item, ...]:
+        return self.items[:self.max_items]
+
+    @property
+    def not_shown(self) -> int:
+        return max(0, len(self.items) - self.max_items)
 
     def count(self, status: str) -> int:
-        return sum(1 for i in self.items if i.status == status)
+        """Flagged assertions with this status, over all items."""
+        return sum(1 for i in self.items for a in i.assertions if a.status == status)
 
     @property
     def empty(self) -> bool:
@@ -81,45 +78,30 @@ class Digest:
             parts.append(f"{len(self.framing)} framing changes")
         if self.failing_feeds:
             parts.append(f"{len(self.failing_feeds)} failing feeds")
-        return "pactwatch: " + ", ".join(parts)
+        return f"pactwatch: {len(self.items)} items: " + ", ".join(parts)
 
+    @property
+    def more_query(self) -> str:
+        """The SQL (on the snapshot) that lists the items ranked below the cap."""
+        return ("SELECT item_no, status, round(score, 2) AS score, outlets, sentence "
+                f"FROM v_digest_items WHERE digest_id = '{self.digest_id}' AND NOT shown "
+                "ORDER BY item_no")
 
-def _source(r: dict[str, Any]) -> Source:
-    return Source(r["outlet"] or "?", r["article_url"] or "", r["published_at"], r["sentence"],
-                  r["status"])
+    @property
+    def more_note(self) -> str:
+        """`... and N more items (ranked a to b), not shown.` ('' when all are shown)."""
+        if not self.not_shown:
+            return ""
+        return (f"... and {self.not_shown} more items (ranked {self.max_items + 1} to "
+                f"{len(self.items)}), not shown.")
 
-
-def _importance(item: Item) -> tuple[Any, ...]:
-    quantity = any(f == "quantity" for f, _o, _n in item.changes)
-    return (-len(item.outlets), item.status != "changed", not quantity, -item.score)
-
-
-def build_items(rows: list[dict[str, Any]]) -> list[Item]:
-    """Group the window's claims by the assertion they make (their origin): one item per
-    assertion that is new or changed in the window, with all its sources, most important
-    first (most outlets, then changed numbers, then changes, then check-worthiness)."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        if not r.get("is_seed"):  # the seeds are the baseline, not news
-            groups[r["origin_claim_id"]].append(r)
-    items = []
-    for members in groups.values():
-        flagged = [r for r in members if r["status"] in ("new", "changed")]
-        if not flagged:
-            continue
-        lead = next((r for r in flagged if r["status"] == "changed"), flagged[0])
-        earlier = None
-        if lead["status"] == "changed" and lead["matched_sentence"]:
-            earlier = Source(lead["matched_outlet"] or "?", lead["matched_article_url"] or "",
-                             None, lead["matched_sentence"], "earlier")
-        items.append(Item(
-            status=lead["status"], sentence=lead["sentence"], claimant=lead["claimant"],
-            certainty=lead["certainty"],
-            changes=tuple((c["field"], c["old"], c["new"]) for c in lead["changes"] or ()),
-            earlier=earlier,
-            sources=tuple({r["article_url"]: _source(r) for r in members}.values()),
-            first_seen_at=lead["first_seen_at"], score=float(lead["checkworthiness"] or 0)))
-    return sorted(items, key=_importance)
+    @property
+    def more_line(self) -> str:
+        """`more_note` with the query that lists them ('' when all are shown)."""
+        if not self.not_shown:
+            return ""
+        return f"{self.more_note} List them: {self.more_query}" + (
+            "" if self.stored else PREVIEW_NOTE)
 
 
 def framing_items(changes: list[dict[str, Any]],
@@ -141,37 +123,73 @@ def framing_items(changes: list[dict[str, Any]],
 def build(rows: list[dict[str, Any]], entities: list[dict[str, Any]],
           failing: list[dict[str, Any]], since: datetime | None, until: datetime,
           failed_work: list[dict[str, Any]] | None = None,
-          framing: tuple[FramingItem, ...] = ()) -> Digest:
+          framing: tuple[FramingItem, ...] = (), weights: Mapping[str, float] | None = None,
+          max_items: int = DEFAULT_MAX_ITEMS) -> Digest:
+    """The digest of a window: `rows` from `claims_in_window`, ranked and grouped by
+    `build_items` with the outlets' `weights`; `max_items` of them are shown."""
     return Digest(
-        since, until, tuple(build_items(rows)),
+        since, until, tuple(build_items(rows, weights)),
         tuple((e["canonical_name"], e["label"], int(e["mentions"]), int(e["articles"]),
                bool(e["is_new"])) for e in entities),
         tuple((f["name"], f["url"], int(f["consecutive_failures"]), f["last_error"] or "")
               for f in failing),
         tuple((w["stage"], int(w["failures"]), w["last_reason"]) for w in failed_work or ()),
-        framing)
+        framing, max_items)
+
+
+def _n(count: int, noun: str) -> str:
+    """`1 article`, `2 articles`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _when(d: datetime | None) -> str:
     return d.strftime("%Y-%m-%d %H:%M") if d else "the beginning"
 
 
+def _why_text(a: Assertion, indent: str) -> list[str]:
+    lines = [f"{indent}Why: {a.reason}"]
+    if a.earlier:
+        lines.append(f"{indent}Earlier ({a.earlier.outlet} {a.earlier.url}): "
+                     f"{a.earlier.sentence}")
+    if a.claimant:
+        lines.append(f"{indent}Attributed to: {a.claimant} ({a.certainty})")
+    return lines
+
+
+def _others(item: Item) -> tuple[tuple[Assertion, ...], int]:
+    """The event's other sentences shown under the lead, and how many more it has."""
+    rest = item.assertions[1:]
+    return rest[:SENTENCES_PER_ITEM - 1], max(0, len(rest) - (SENTENCES_PER_ITEM - 1))
+
+
+def _item_text(n: int, item: Item) -> list[str]:
+    lines = [f"{n}. [{item.status.upper()}] {item.sentence}", *_why_text(item.lead, "   ")]
+    sources = item.sources
+    lines.append(f"   Sources ({_n(len(item.outlets), 'outlet')}, {_n(len(sources), 'article')}):")
+    lines += [f"   - {s.outlet}: {s.url}" for s in sources[:MAX_SOURCES]]
+    if len(sources) > MAX_SOURCES:
+        lines.append(f"   - ... and {_n(len(sources) - MAX_SOURCES, 'more article')}")
+    lines.append(f"   Rank: {item.scoring.explain()}")
+    others, more = _others(item)
+    if others:
+        lines.append(f"   Same event ({'; '.join(item.grouped_by)}):")
+    for a in others:
+        lines += [f"   * [{a.status.upper()}] {a.sentence}", *_why_text(a, "     ")]
+    if more:
+        lines.append(f"   * ... and {_n(more, 'more sentence')} of this event")
+    return [*lines, ""]
+
+
 def render_text(d: Digest) -> str:
     """The plain-text part."""
     lines = [d.subject, f"From {_when(d.covers_from)} to {_when(d.covers_until)} UTC", ""]
-    for n, item in enumerate(d.items[:MAX_ITEMS], 1):
-        lines.append(f"{n}. [{item.status.upper()}] {item.sentence}")
-        if item.claimant:
-            lines.append(f"   Attributed to: {item.claimant} ({item.certainty})")
-        for field, old, new in item.changes:
-            lines.append(f"   {field}: {old} -> {new}")
-        if item.earlier:
-            lines.append(f"   Earlier ({item.earlier.outlet}): {item.earlier.sentence}")
-        for s in item.sources:
-            lines.append(f"   - {s.outlet}: {s.url}")
-        lines.append("")
-    if len(d.items) > MAX_ITEMS:
-        lines.append(f"... and {len(d.items) - MAX_ITEMS} more: query v_claims.")
+    if d.items:
+        lines += [f"Top {len(d.shown)} of {len(d.items)} items, ranked by score = novelty × "
+                  "reach × evidence (README: Ranking the digest).", ""]
+    for n, item in enumerate(d.shown, 1):
+        lines += _item_text(n, item)
+    if d.more_line:
+        lines += [d.more_line, ""]
     for f in d.framing:
         where = f.url or f"outlet {f.outlet}"
         lines.append(f"Framing changed ({f.scope}, {f.magnitude:.2f}): {where}: "
@@ -195,27 +213,54 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{_e(safe)}" style="color:#1d4ed8">{_e(label)}</a>'
 
 
-def _item_html(n: int, item: Item) -> str:
-    colour = STATUS_COLOUR.get(item.status, "#374151")
-    parts = [f'<tr><td style="padding:12px 0;border-bottom:1px solid #e5e7eb">'
-             f'<span style="background:{colour};color:#fff;font-size:12px;padding:2px 6px;'
-             f'border-radius:3px">{_e(item.status.upper())}</span> '
-             f'<span style="color:#6b7280;font-size:12px">#{n} · {len(item.outlets)} '
-             f'outlet{"s" if len(item.outlets) != 1 else ""}</span>'
-             f'<p style="margin:6px 0;font-size:15px">{_e(item.sentence)}</p>']
-    if item.claimant:
-        parts.append(f'<p style="margin:4px 0;color:#374151">Attributed to <b>'
-                     f'{_e(item.claimant)}</b> ({_e(item.certainty)})</p>')
-    for field, old, new in item.changes:
-        parts.append(f'<p style="margin:4px 0">{_e(field)}: <s style="color:#9ca3af">'
+def _badge(status: str) -> str:
+    colour = STATUS_COLOUR.get(status, "#374151")
+    return (f'<span style="background:{colour};color:#fff;font-size:12px;padding:2px 6px;'
+            f'border-radius:3px">{_e(status.upper())}</span>')
+
+
+def _why_html(a: Assertion) -> str:
+    parts = [f'<p style="margin:4px 0">Why: {_e(a.status)}']
+    if a.status != "changed":
+        parts.append(" &mdash; first time this assertion appears</p>")
+    for field, old, new in a.changes:
+        parts.append(f'</p><p style="margin:4px 0">{_e(field)}: <s style="color:#9ca3af">'
                      f'{_e(old)}</s> &rarr; <b>{_e(new)}</b></p>')
-    if item.earlier:
+    if a.earlier:
         parts.append(f'<p style="margin:4px 0;color:#6b7280">Earlier, '
-                     f'{_link(item.earlier.url, item.earlier.outlet)}: '
-                     f'&ldquo;{_e(item.earlier.sentence)}&rdquo;</p>')
-    links = ", ".join(_link(s.url, s.outlet) for s in item.sources)
-    parts.append(f'<p style="margin:4px 0;font-size:13px">Sources: {links}</p></td></tr>')
+                     f'{_link(a.earlier.url, a.earlier.outlet)}: '
+                     f'&ldquo;{_e(a.earlier.sentence)}&rdquo;</p>')
+    if a.claimant:
+        parts.append(f'<p style="margin:4px 0;color:#374151">Attributed to <b>'
+                     f'{_e(a.claimant)}</b> ({_e(a.certainty)})</p>')
     return "".join(parts)
+
+
+def _others_html(item: Item) -> str:
+    others, more = _others(item)
+    if not others:
+        return ""
+    rows = "".join(f'<li style="margin:4px 0">{_badge(a.status)} {_e(a.sentence)}'
+                   f"{_why_html(a)}</li>" for a in others)
+    if more:
+        rows += f"<li>… and {_n(more, 'more sentence')} of this event</li>"
+    return (f'<p style="margin:6px 0 2px;font-size:13px">Same event '
+            f'({_e("; ".join(item.grouped_by))}):</p><ul style="margin:0">{rows}</ul>')
+
+
+def _item_html(n: int, item: Item) -> str:
+    sources = item.sources
+    links = ", ".join(_link(s.url, s.outlet) for s in sources[:MAX_SOURCES])
+    if len(sources) > MAX_SOURCES:
+        links += f" and {_n(len(sources) - MAX_SOURCES, 'more article')}"
+    return (f'<tr><td style="padding:12px 0;border-bottom:1px solid #e5e7eb">'
+            f'{_badge(item.status)} <span style="color:#6b7280;font-size:12px">#{n} · '
+            f"{_n(len(item.outlets), 'outlet')} · score {item.score:.2f}</span>"
+            f'<p style="margin:6px 0;font-size:15px">{_e(item.sentence)}</p>'
+            f"{_why_html(item.lead)}"
+            f'<p style="margin:4px 0;font-size:13px">Sources: {links}</p>'
+            f'<p style="margin:4px 0;font-size:12px;color:#6b7280">'
+            f"{_e(item.scoring.explain())}</p>{_others_html(item)}</td></tr>")
 
 
 def _framing_html(f: FramingItem) -> str:
@@ -243,10 +288,12 @@ def render_html(d: Digest) -> str:
             f'<p style="color:#6b7280;margin:0 0 12px">From {_e(_when(d.covers_from))} to '
             f'{_e(_when(d.covers_until))} UTC</p><table width="100%" cellpadding="0" '
             f'cellspacing="0" style="border-collapse:collapse">']
-    body += [_item_html(n, item) for n, item in enumerate(d.items[:MAX_ITEMS], 1)]
+    body += [_item_html(n, item) for n, item in enumerate(d.shown, 1)]
     body.append("</table>")
-    if len(d.items) > MAX_ITEMS:
-        body.append(f"<p>… and {len(d.items) - MAX_ITEMS} more: query v_claims.</p>")
+    if d.more_line:
+        body.append(f'<p style="font-size:13px">{_e(d.more_note)} List them'
+                    f'{_e(PREVIEW_NOTE) if not d.stored else ""}:</p>'
+                    f'<pre style="white-space:pre-wrap;font-size:12px">{_e(d.more_query)}</pre>')
     if d.framing:
         body.append('<h2 style="font-size:16px">Framing changes</h2>')
         body += [_framing_html(f) for f in d.framing]

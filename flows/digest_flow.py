@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,8 +37,10 @@ class DigestSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None) -> digests.Digest:
-    """The digest of everything flagged since the previous digest."""
+def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None,
+                 settings: Settings | None = None) -> digests.Digest:
+    """The digest of everything flagged since the previous digest, ranked with the
+    outlets' weights and capped at `[email].max_items` (defaults without `settings`)."""
     since = last_digest_until(con)
     end = until or utcnow()
     changes = framing_changes(con, since, end)
@@ -46,14 +48,15 @@ def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None) 
     framing = digests.framing_items(changes, {o: outlet_frames(con, o) for o in outlets})
     return digests.build(claims_in_window(con, since, end), entities_in_window(con, since, end),
                          failing_feeds(con), since, end, failed_work(con, since, end),
-                         framing)
+                         framing, settings.outlet_weights if settings else None,
+                         settings.digest_max_items if settings else digests.DEFAULT_MAX_ITEMS)
 
 
 def preview(settings: Settings, out: Path) -> digests.Digest:
     """Write the digest that is due as HTML to `out`, from the snapshot; store nothing."""
     con = connect(settings.snapshot_path, read_only=True)
     try:
-        d = build_digest(con)
+        d = replace(build_digest(con, settings=settings), stored=False)
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot read {settings.snapshot_path}: {exc.__class__.__name__}; "
                              "a pass with this version (`pactwatch run`) republishes it") from exc
@@ -63,16 +66,32 @@ def preview(settings: Settings, out: Path) -> digests.Digest:
     return d
 
 
-def _store(con: duckdb.DuckDBPyConnection, d: digests.Digest, recipients: tuple[str, ...]) -> str:
-    digest_id = hash_id("digest", d.covers_until.isoformat())
+def item_rows(d: digests.Digest) -> list[dict[str, object]]:
+    """`digest_items` rows: every item of `d` in rank order, with its score's parts."""
+    return [{
+        "digest_id": d.digest_id, "item_no": n, "shown": n <= d.max_items,
+        "status": item.status, "reason": item.lead.reason, "score": item.score,
+        "novelty": item.scoring.novelty, "reach": item.scoring.reach,
+        "evidence": item.scoring.evidence, "checkworthiness": item.scoring.checkworthiness,
+        "concreteness": item.scoring.concreteness, "outlet_count": item.scoring.outlet_count,
+        "outlet_weight": item.scoring.outlet_weight, "outlets": item.outlets,
+        "grouped_by": list(item.grouped_by), "lead_claim_id": item.lead.claim_id,
+        "flagged_claim_ids": [a.claim_id for a in item.assertions],
+        "claim_ids": list(item.claim_ids),
+    } for n, item in enumerate(d.items, 1)]
+
+
+def store(con: duckdb.DuckDBPyConnection, d: digests.Digest, recipients: tuple[str, ...]) -> str:
+    """Store `d` (bodies, recipients) and all its items in one transaction; returns its id."""
     batch = Batch()
     batch.add("digests", {
-        "digest_id": digest_id, "created_at": utcnow(), "covers_from": d.covers_from,
+        "digest_id": d.digest_id, "created_at": utcnow(), "covers_from": d.covers_from,
         "covers_until": d.covers_until, "subject": d.subject,
         "text_body": digests.render_text(d), "html_body": digests.render_html(d),
         "recipients": list(recipients), "item_count": len(d.items)})
+    batch.add("digest_items", *item_rows(d))
     load_batch(con, batch)
-    return digest_id
+    return d.digest_id
 
 
 def _record(con: duckdb.DuckDBPyConnection, digest_id: str, error: str | None) -> None:
@@ -117,9 +136,9 @@ def digest(config_path: str) -> DigestSummary:
     wait = settings.wait_for_lock_s
     with writer_lock(wh, wait):
         with open_warehouse(wh, wait) as con:
-            d = build_digest(con)
+            d = build_digest(con, settings=settings)
             if not d.empty or cfg.send_empty:
-                summary.created, summary.subject = _store(con, d, cfg.recipients), d.subject
+                summary.created, summary.subject = store(con, d, cfg.recipients), d.subject
             _send_pending(con, cfg, summary, log)
         publish_snapshot(wh)  # under the writer lock, once the connection is closed
     log.info("digest: created %s, sent %d, failed %d", summary.created or "none",

@@ -19,7 +19,8 @@ SINCE: dict[str, str | None] = {
     "v_articles": "published_at", "v_article_versions": "fetched_at", "v_claims": "published_at",
     "v_new_claims": "published_at", "v_entities": "first_seen_at", "v_runs": "started_at",
     "v_failures": "occurred_at", "v_feeds": None, "v_feed_schedule": None,
-    "v_digests": "created_at", "v_framing": "published_at", "v_framing_changes": "detected_at",
+    "v_digests": "created_at", "v_digest_items": "created_at", "v_framing": "published_at",
+    "v_framing_changes": "detected_at",
 }
 # views without an outlet column get it from their article
 WITH_OUTLET = {"v_article_versions": "SELECT v.*, a.outlet FROM v_article_versions v "

@@ -44,7 +44,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "schedule.monitor_every_minutes": (1, 10_080), "schedule.min_poll_minutes": (1, 10_080),
     "schedule.default_poll_minutes": (1, 10_080), "schedule.max_poll_minutes": (1, 10_080),
     "email.smtp_port": (1, 65_535), "email.timeout_seconds": (1, 600),
-    "story.threshold": (0, 1),
+    "story.threshold": (0, 1), "email.max_items": (1, 500), "feeds.weight": (0, 10),
 }
 
 
@@ -52,10 +52,13 @@ class ConfigError(ValueError):
     """A bad config; the message names the file and the key."""
 
 
+
+
 @dataclass(frozen=True)
 class FeedConfig:
     name: str
     url: str
+    weight: float = 1.0   # the digest's source weight, 0..10 (README: Ranking the digest)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class EmailConfig:
     send_empty: bool = False
     send_after_monitor: bool = False
     timeout_s: float = 30.0
+    max_items: int = 20   # items shown in a digest; the rest are counted and queryable
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,19 @@ class Settings:
     @property
     def snapshot_path(self) -> Path:
         return snapshot_path(self.warehouse_path)
+
+    @property
+    def outlet_weights(self) -> dict[str, float]:
+        """Each outlet (feed name) and its weight; a name given twice keeps the larger."""
+        weights: dict[str, float] = {}
+        for f in self.feeds:
+            weights[f.name] = max(f.weight, weights.get(f.name, f.weight))
+        return weights
+
+    @property
+    def digest_max_items(self) -> int:
+        """`[email].max_items`, or its default (20) without an [email] table (previews)."""
+        return self.email.max_items if self.email else EmailConfig.max_items
 
 
 class _Reader:
@@ -154,7 +171,8 @@ class _Reader:
     def number(self, key: str, kind: type | tuple[type, ...], default: float) -> Any:
         """The number at `key` (or `default`), checked against its row in BOUNDS."""
         value = self.get(key, kind, default)
-        low, high = BOUNDS[f"{self.table}.{key}"]
+        table = re.sub(r"\[\d+\]$", "", self.table)   # feeds[3] → feeds
+        low, high = BOUNDS[f"{table}.{key}"]
         if not low <= value <= high:
             self.fail(key, f"must be between {low} and {high}, got {value!r}")
         return value
@@ -188,14 +206,15 @@ def _feeds(file: Path, data: Any) -> tuple[FeedConfig, ...]:
         raise ConfigError(f"{file}: [[feeds]] must list at least one feed")
     feeds, seen = [], set()
     for i, item in enumerate(data):
-        r = _Reader(file, f"feeds[{i}]", item, {"name", "url"})
+        r = _Reader(file, f"feeds[{i}]", item, {"name", "url", "weight"})
         name, url = r.get("name", str, required=True), r.get("url", str, required=True)
         if not url.startswith(("http://", "https://")):
             r.fail("url", f"must be an http(s) URL, got {url!r}")
         if url in seen:
             r.fail("url", f"duplicates an earlier feed: {url}")
         seen.add(url)
-        feeds.append(FeedConfig(name.strip(), url.strip()))
+        feeds.append(FeedConfig(name.strip(), url.strip(),
+                                float(r.number("weight", (int, float), 1.0))))
     return tuple(feeds)
 
 
@@ -298,7 +317,7 @@ def _schedule(r: _Reader) -> ScheduleConfig:
 
 
 EMAIL_KEYS = {"smtp_host", "smtp_port", "security", "username", "sender", "recipients",
-              "send_empty", "send_after_monitor", "timeout_seconds"}
+              "send_empty", "send_after_monitor", "timeout_seconds", "max_items"}
 
 
 def _email(file: Path, data: Any) -> EmailConfig:
@@ -321,7 +340,8 @@ def _email(file: Path, data: Any) -> EmailConfig:
         sender=r.get("sender", str, required=True), recipients=recipients,
         send_empty=r.get("send_empty", bool, False),
         send_after_monitor=r.get("send_after_monitor", bool, False),
-        timeout_s=float(r.number("timeout_seconds", (int, float), 30)))
+        timeout_s=float(r.number("timeout_seconds", (int, float), 30)),
+        max_items=int(r.number("max_items", int, 20)))
 
 
 def load_settings(path: str | Path) -> Settings:

@@ -11,8 +11,9 @@ from warehouse.db import dict_rows
 
 CLAIMS_IN_WINDOW = """
     SELECT claim_id, is_seed, status, origin_claim_id, sentence, claim_text, claimant, certainty,
-           outlet, article_url, published_at, first_seen_at, changes, matched_sentence,
-           matched_outlet, matched_article_url, checkworthiness, judged_at
+           article_id, outlet, article_url, published_at, first_seen_at, changes,
+           matched_sentence, matched_outlet, matched_article_url, checkworthiness, judged_at,
+           actors, quantities, dates
     FROM v_claims
     WHERE judged_at > coalesce(?::TIMESTAMP, TIMESTAMP '1970-01-01') AND judged_at <= ?
     ORDER BY published_at, claim_id

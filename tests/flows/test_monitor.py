@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -11,9 +12,11 @@ import pytest
 
 from flows import demo
 from flows.devserver import DevServer
+from flows.digest_flow import build_digest, store
 from flows.export import export
 from flows.monitor import monitor
 from tests.conftest import query, write_config
+from warehouse.db import open_warehouse, publish_snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 CONTENT_TABLES = ("articles", "article_versions", "sentences", "entities", "mentions",
@@ -117,10 +120,18 @@ def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: 
     assert len(examples) >= 8
     for sql in examples:
         query(snap, sql)
+    # a digest of the demo capped at 5 items: the others are listed by the saved query
+    with open_warehouse(wh) as con:
+        capped = replace(build_digest(con), max_items=5)
+        store(con, capped, ())
+    assert publish_snapshot(wh) == snap and capped.not_shown > 0
     # the example analyses in warehouse/queries/ run and find something in the demo
     folder = Path(__file__).parents[2] / "warehouse" / "queries"
     results = {f.stem: query(snap, f.read_text()) for f in sorted(folder.glob("*.sql"))}
     assert len(results) >= 5 and all(results.values()), results
+    not_shown = results["digest_items_not_shown"]
+    assert [r[0] for r in not_shown] == list(range(6, len(capped.items) + 1))
+    assert [r[4] for r in not_shown] == [i.sentence for i in capped.items[5:]]
     [edit] = results["number_edits"]
     assert edit[2:4] == ("more than 10,000 container", "more than 13,000 container")
     # exports: every public view, complete files, row counts in the manifest

@@ -26,7 +26,7 @@ from warehouse.lock import WarehouseBusy
 
 PUBLIC_VIEWS = {"v_articles", "v_article_versions", "v_entities", "v_runs", "v_failures",
                 "v_feeds", "v_claims", "v_new_claims", "v_feed_schedule", "v_digests",
-                "v_framing", "v_framing_changes"}
+                "v_framing", "v_framing_changes", "v_digest_items"}
 
 
 def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
@@ -34,13 +34,13 @@ def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
     assert migrate(con) == ["001_init.sql", "002_claims.sql", "003_schedule_digests.sql",
                             "004_duplicates.sql", "005_framing.sql", "006_framing_votes.sql",
                             "007_relevance_language.sql", "009_resume_and_recipients.sql",
-                            "010_claim_vectors.sql"]
+                            "010_claim_vectors.sql", "011_digest_items.sql"]
     assert migrate(con) == []
     views = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views >= PUBLIC_VIEWS
     assert con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall() == [
-        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (9,), (10,)]
+        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (9,), (10,), (11,)]
 
 
 def article(i: int) -> dict[str, object]:
