@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from extractors.language import language_name
 from flows.digest_select import Assertion, Item, Score, Source, build_items
 from flows.rows import digest as hash_id
 
@@ -48,6 +49,7 @@ class Digest:
     failed_work: tuple[tuple[str, int, str], ...] = ()
     framing: tuple[FramingItem, ...] = ()
     max_items: int = DEFAULT_MAX_ITEMS
+    not_analysed: tuple[tuple[str, int], ...] = ()   # (language code, articles) stored only
     stored: bool = True                     # False for a preview: nothing in v_digest_items
 
     @property
@@ -63,13 +65,24 @@ class Digest:
     def not_shown(self) -> int:
         return max(0, len(self.items) - self.max_items)
 
+    @property
+    def not_analysed_line(self) -> str:
+        """"3 articles in German not analysed" (every language, most first), or ""."""
+        parts = [f"{_n(n, 'article')} in {language_name(code)}"
+                 for code, n in self.not_analysed]
+        if not parts:
+            return ""
+        return (", ".join(parts) + " not analysed (stored and searchable: "
+                "SELECT * FROM v_articles WHERE analysis = 'not analysed')")
+
     def count(self, status: str) -> int:
         """Flagged assertions with this status, over all items."""
         return sum(1 for i in self.items for a in i.assertions if a.status == status)
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.failing_feeds or self.failed_work or self.framing)
+        return not (self.items or self.failing_feeds or self.failed_work or self.framing
+                    or self.not_analysed)
 
     @property
     def subject(self) -> str:
@@ -124,7 +137,8 @@ def build(rows: list[dict[str, Any]], entities: list[dict[str, Any]],
           failing: list[dict[str, Any]], since: datetime | None, until: datetime,
           failed_work: list[dict[str, Any]] | None = None,
           framing: tuple[FramingItem, ...] = (), weights: Mapping[str, float] | None = None,
-          max_items: int = DEFAULT_MAX_ITEMS) -> Digest:
+          max_items: int = DEFAULT_MAX_ITEMS,
+          not_analysed: list[dict[str, Any]] | None = None) -> Digest:
     """The digest of a window: `rows` from `claims_in_window`, ranked and grouped by
     `build_items` with the outlets' `weights`; `max_items` of them are shown."""
     return Digest(
@@ -134,7 +148,8 @@ def build(rows: list[dict[str, Any]], entities: list[dict[str, Any]],
         tuple((f["name"], f["url"], int(f["consecutive_failures"]), f["last_error"] or "")
               for f in failing),
         tuple((w["stage"], int(w["failures"]), w["last_reason"]) for w in failed_work or ()),
-        framing, max_items)
+        framing, max_items,
+        tuple((r["language"] or "und", int(r["articles"])) for r in not_analysed or ()))
 
 
 def _n(count: int, noun: str) -> str:
@@ -201,6 +216,8 @@ def render_text(d: Digest) -> str:
         lines.append(f"Failing feed: {name} <{url}> {n} times in a row: {error}")
     for stage, n, reason in d.failed_work:
         lines.append(f"Failed {stage} work ({n} pages): {reason}")
+    if d.not_analysed_line:
+        lines.append(d.not_analysed_line)
     return "\n".join(lines) + "\n"
 
 
@@ -310,6 +327,8 @@ def render_html(d: Digest) -> str:
         rows = "".join(f"<li>{_e(stage)}: {n} pages — {_e(reason)}</li>"
                        for stage, n, reason in d.failed_work)
         body.append(f'<h2 style="font-size:16px;color:#b91c1c">Failed work</h2><ul>{rows}</ul>')
+    if d.not_analysed_line:
+        body.append(f'<p style="font-size:13px;color:#6b7280">{_e(d.not_analysed_line)}</p>')
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{_e(d.subject)}</title></head><body style=\"font-family:Arial,Helvetica,"
             "sans-serif;color:#111827;max-width:720px;margin:0 auto;padding:16px\">"

@@ -22,6 +22,7 @@ from warehouse.digest_queries import (
     failing_feeds,
     framing_changes,
     last_digest_until,
+    not_analysed,
     outlet_frames,
     pending_digests,
 )
@@ -49,7 +50,8 @@ def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None,
     return digests.build(claims_in_window(con, since, end), entities_in_window(con, since, end),
                          failing_feeds(con), since, end, failed_work(con, since, end),
                          framing, settings.outlet_weights if settings else None,
-                         settings.digest_max_items if settings else digests.DEFAULT_MAX_ITEMS)
+                         settings.digest_max_items if settings else digests.DEFAULT_MAX_ITEMS,
+                         not_analysed(con, since, end))
 
 
 def preview(settings: Settings, out: Path) -> digests.Digest:

@@ -41,6 +41,14 @@ FAILED_WORK = """
     GROUP BY stage ORDER BY stage
 """
 
+NOT_ANALYSED = """
+    SELECT language, count(*) AS articles
+    FROM v_articles
+    WHERE analysis = 'not analysed' AND NOT is_seed
+      AND first_seen_at > coalesce(?::TIMESTAMP, TIMESTAMP '1970-01-01') AND first_seen_at <= ?
+    GROUP BY language ORDER BY articles DESC, language
+"""
+
 FRAMING_CHANGES = """
     SELECT scope, outlet, article_url, frames_moved, magnitude, tone_before, tone_after,
            window_start, baseline
@@ -78,6 +86,12 @@ def failed_work(con: duckdb.DuckDBPyConnection, since: datetime | None,
                 until: datetime) -> list[dict[str, Any]]:
     """Batches (and seed analyses) that failed after their retries in the window."""
     return dict_rows(con, FAILED_WORK, [since, until])
+
+
+def not_analysed(con: duckdb.DuckDBPyConnection, since: datetime | None,
+                 until: datetime) -> list[dict[str, Any]]:
+    """Articles first seen in the window and stored without analysis, per language."""
+    return dict_rows(con, NOT_ANALYSED, [since, until])
 
 
 def framing_changes(con: duckdb.DuckDBPyConnection, since: datetime | None,

@@ -62,3 +62,18 @@ def test_other_languages_are_stored_not_analysed_and_counted(tmp_path: Path,
     table = status.split("articles by analysis:")[1].split("\n\n")[0]
     assert [line.split() for line in table.strip().splitlines()[2:]] == [
         ["analysed", "en", "3"], ["not", "analysed", "de", "1"], ["not", "relevant", "en", "1"]]
+    # the digest says what it could not read
+    import duckdb
+
+    from flows.digest import render_html, render_text
+    from flows.digest_flow import build_digest
+
+    con = duckdb.connect(str(snap), read_only=True)
+    try:
+        d = build_digest(con)
+    finally:
+        con.close()
+    line = ("1 article in German not analysed (stored and searchable: SELECT * FROM "
+            "v_articles WHERE analysis = 'not analysed')")
+    assert line in render_text(d)
+    assert line.replace("'", "&#x27;") in render_html(d)
