@@ -114,5 +114,7 @@ def test_scheduled_monitor_runs_through_a_worker(tmp_path: Path, inbox: tuple[In
     page = tmp_path / "received.html"
     page.write_text(msg.get_body(("html",)).get_content(), encoding="utf-8")
     words = screenshot_text(page, tmp_path)
-    for expected in ("quantity", "The NIS estimated", "Pacific Monitor", "Sources"):
+    # ranked items, each with why it is flagged (matching v2 flags no changed number on day 1)
+    for expected in ("items:", "first time this assertion appears", "Pacific Monitor",
+                     "Sources"):
         assert expected in words, (expected, words)
