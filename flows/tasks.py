@@ -101,7 +101,7 @@ def _fetch_one(job: PageJob, policy: FetchPolicy, story: Story,
     known = job.known.validators if job.known else Validators(None, None)
     with gate:
         try:
-            response = fetch_with_retries(job.entry.canonical_url, policy, known.etag,
+            response = fetch_with_retries(job.entry.url, policy, known.etag,
                                           known.last_modified)
         except PactwatchError as exc:
             return PageResult(job, started, None, None, exc, "page")
@@ -140,11 +140,11 @@ def fetch_and_extract(jobs: list[PageJob], policy: FetchPolicy, story: Story,
     """Fetch, extract and judge a batch of pages, at most `per_host` at a time per host."""
     gates: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(per_host))
     for job in jobs:
-        _ = gates[urlsplit(job.entry.canonical_url).netloc]
+        _ = gates[urlsplit(job.entry.url).netloc]
     workers = max(1, min(8, len(jobs), per_host * len(gates)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_fetch_one, j, policy, story,
-                               gates[urlsplit(j.entry.canonical_url).netloc]) for j in jobs]
+                               gates[urlsplit(j.entry.url).netloc]) for j in jobs]
         return [f.result() for f in futures]
 
 
