@@ -28,7 +28,8 @@ SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_min
                  "default_poll_minutes", "max_poll_minutes"}
 FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds",
               "deadline_seconds", "max_bytes", "max_redirects", "per_host_concurrency",
-              "retries", "backoff_seconds", "max_retry_after_seconds", "user_agent"}
+              "retries", "backoff_seconds", "max_retry_after_seconds", "user_agent",
+              "max_pages_in_flight", "obey_robots"}
 
 
 class ConfigError(ValueError):
@@ -95,6 +96,8 @@ class Settings:
     task_runner: str = "threads"
     dask_address: str = ""
     framing: FramingConfig = field(default_factory=lambda: FramingConfig())
+    max_pages_in_flight: int = 8      # pages being fetched or extracted at once, in all
+    obey_robots: bool = True          # false only for one's own sites
 
     @property
     def snapshot_path(self) -> Path:
@@ -217,7 +220,8 @@ def builtin_story() -> Story:
 def _parse(file: Path, raw: dict[str, Any]) -> Settings:
     top = _Reader(file, "", raw, TOP_KEYS)
     wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})
-    policy, per_host = _fetch_policy(_Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS))
+    fetch = _Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS)
+    policy, per_host = _fetch_policy(fetch)
     nlp = _Reader(file, "nlp", top.get("nlp", dict, {}), {"spacy_model", "processes"})
     run = _Reader(file, "run", top.get("run", dict, {}),
                   {"batch_size", "wait_for_lock_seconds", "task_runner", "dask_address"})
@@ -248,6 +252,8 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
                                            {"threshold"})),
         framing=_framing(file, _Reader(file, "framing", top.get("framing", dict, {}),
                                        {"embeddings", "model_dir"})),
+        max_pages_in_flight=fetch.positive("max_pages_in_flight", int, 8),
+        obey_robots=fetch.get("obey_robots", bool, True),
     )
 
 

@@ -28,13 +28,14 @@ PUBLIC_VIEWS = {"v_articles", "v_article_versions", "v_entities", "v_runs", "v_f
 def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
     con = connect(tmp_path / "w.duckdb")
     assert migrate(con) == ["001_init.sql", "002_claims.sql", "003_schedule_digests.sql",
-                            "004_duplicates.sql", "005_framing.sql", "006_framing_votes.sql"]
+                            "004_duplicates.sql", "005_framing.sql", "006_framing_votes.sql",
+                            "008_feed_fallback_robots.sql"]
     assert migrate(con) == []
     views = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views >= PUBLIC_VIEWS
     assert con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall() == [
-        (1,), (2,), (3,), (4,), (5,), (6,)]
+        (1,), (2,), (3,), (4,), (5,), (6,), (8,)]
 
 
 def article(i: int) -> dict[str, object]:
