@@ -138,14 +138,15 @@ def _page_batch(run_id: str, results: list[tasks.PageResult], summary: RunSummar
         batch.add("fetches", fetch_row(run_id, "page", url, r.requested_at, None, r.response,
                                        r.error or r.page_error))
         outcome = r.outcome
+        if r.version and r.version.version_id in seen:  # a link the page's canonical
+            batch.add("article_urls", link_row(run_id, r.version))  # made one with another
+            summary.bump("articles_unchanged")
+            continue
         summary.bump(f"articles_{outcome}")
         if r.error:
             summary.failures.append((url, r.stage, str(r.error)))
             batch.add("failures", failure_row(run_id, r.stage, url, r.error))
         elif outcome in ("new", "updated") and r.version:
-            if r.version.version_id in seen:  # two links the page's canonical made one
-                batch.add("article_urls", link_row(run_id, r.version))
-                continue
             seen.add(r.version.version_id)
             versions.append(r.version)
             if r.version.extracted.note:

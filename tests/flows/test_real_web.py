@@ -82,8 +82,12 @@ def site(server: DevServer) -> dict[str, str]:
     (root / "briefs.xml").write_text(rss(item("Brief 1", "/brief1.html"),
                                          item("Brief 2", "/brief2.html")))
     server.routes["/article.php"] = by_cid
+    (root / "shared.html").write_text(page("One story, two feed links", head=(
+        f"<link rel='canonical' href='{server.base_url}/shared.html'>")))
     (root / "cms.xml").write_text(rss(item("A 101", "/article.php?cid=101&amp;utm_source=rss"),
-                                      item("A 202", "/article.php?cid=202&amp;utm_source=rss")))
+                                      item("A 202", "/article.php?cid=202&amp;utm_source=rss"),
+                                      item("Shared", "/shared.html?ref=rss-world"),
+                                      item("Shared", "/shared.html?ref=rss-asia")))
     (root / "index.html").write_text(
         "<!DOCTYPE html><html><head><title>Home</title><link rel='alternate' "
         "type='application/rss+xml' href='/wall.xml'></head><body>News</body></html>")
@@ -91,7 +95,7 @@ def site(server: DevServer) -> dict[str, str]:
             "/wall/challenge": "bot-challenge", "/wall/paywall": "paywall",
             "/wall/robots": "robots-disallowed",
             "/brief1.html": "", "/brief2.html": "", "/article.php?cid=101": "",
-            "/article.php?cid=202": ""}
+            "/article.php?cid=202": "", "/shared.html": ""}
 
 
 def test_every_announced_story_is_stored_and_none_merged(tmp_path: Path,
@@ -101,7 +105,9 @@ def test_every_announced_story_is_stored_and_none_merged(tmp_path: Path,
              ("home", "/index.html")]
     config = write_config(tmp_path / "c.toml", [(n, server.base_url + p) for n, p in feeds])
     first = monitor(str(config), force=True)
-    assert first.counts["articles_new"] == len(expected) and first.counts["articles_failed"] == 0
+    # the two ?ref= links of one page are one article, as its canonical says
+    assert first.counts["articles_new"] == len(expected)
+    assert first.counts["articles_unchanged"] == 1 and first.counts["articles_failed"] == 0
     wh = tmp_path / "wh" / "pactwatch.duckdb"
     stored = {row[0].removeprefix(server.base_url): row[1:] for row in query(wh, """
         SELECT url, coalesce(page_problem, ''), extraction_method, title, text, relevant
@@ -117,6 +123,11 @@ def test_every_announced_story_is_stored_and_none_merged(tmp_path: Path,
         "trafilatura")
     assert "Story number 101" in stored["/article.php?cid=101"][3]
     assert "Story number 202" in stored["/article.php?cid=202"][3]
+    # the page's rel=canonical agreed with both feed links: one article, both links mapped
+    links = query(wh, "SELECT u.url FROM article_urls u JOIN articles a USING (article_id) "
+                      "WHERE a.canonical_url LIKE '%/shared.html' ORDER BY 1")
+    assert [u.removeprefix(server.base_url) for (u,) in links] == [
+        "/shared.html?ref=rss-asia", "/shared.html?ref=rss-world"]
     # analysed like any article: the feed's text has sentences and entities
     [(sentences,)] = query(wh, "SELECT count(*) FROM sentences s JOIN articles a USING "
                                "(article_id) WHERE a.url LIKE '%/wall/403'")
@@ -146,6 +157,7 @@ def test_every_announced_story_is_stored_and_none_merged(tmp_path: Path,
         con.execute("UPDATE fetches SET requested_at = requested_at - INTERVAL 7 HOUR")
     third = monitor(str(config), force=True)
     assert third.counts["articles_updated"] == 1 and third.counts["articles_new"] == 0
+    assert third.counts["articles_skipped"] == 0  # the feeds answered 304
     [(versions, problem, method, text)] = query(wh, """
         SELECT version_count, page_problem, extraction_method, text FROM v_articles
         WHERE url LIKE '%/wall/403'""")
