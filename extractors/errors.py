@@ -7,6 +7,8 @@ class PactwatchError(Exception):
     """Base class; `error_class` says whether retrying can help."""
 
     error_class = "terminal"
+    status: int | None = None  # the HTTP status behind the error, when there was one
+    fetch_outcome = "failed"   # the fetch log's `outcome` for this error
 
 
 class TransientError(PactwatchError):

@@ -15,8 +15,17 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from extractors.discover import AdvertisedFeed, looks_like_html, page_title_and_feeds
 from extractors.errors import TerminalError
 from extractors.urls import canonical_url
+
+
+class NotAFeed(TerminalError):
+    """A document that is no feed; for an HTML page, `advertised` lists the feeds it names."""
+
+    def __init__(self, message: str, advertised: tuple[AdvertisedFeed, ...] = ()) -> None:
+        super().__init__(message)
+        self.advertised = advertised
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class FeedEntry:
     summary: str
     published_at: datetime | None
     updated_at: datetime | None
+    content: str = ""  # content:encoded (or Atom <content>), sanitised HTML; "" when absent
 
     @property
     def fingerprint(self) -> str:
@@ -123,15 +133,39 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry:
         summary=plain_text(str(raw.get("summary") or "")),
         published_at=_when(raw, "published") or _when(raw, "updated"),
         updated_at=_when(raw, "updated"),
+        content=_content(raw),
     )
+
+
+def _content(raw: Any) -> str:
+    """The entry's full content (RSS content:encoded, Atom <content>): the longest HTML or
+    text part; feedparser has sanitised it."""
+    parts = [str(c.get("value") or "") for c in raw.get("content") or ()
+             if str(c.get("type") or "text/html") in ("text/html", "text/plain",
+                                                      "application/xhtml+xml")]
+    return max(parts, key=len, default="").strip()
+
+
+def _not_a_feed(body: bytes, feed_url: str, content_type: str, exc: object) -> NotAFeed:
+    """Why a document with no feed in it is not one; an HTML page names what it advertises."""
+    if not looks_like_html(body, content_type):
+        return NotAFeed(f"not a feed: {exc or 'no RSS, RDF or Atom document element'}")
+    _title, feeds = page_title_and_feeds(body.decode("utf-8", "replace"), feed_url)
+    if not feeds:
+        return NotAFeed("not a feed: an HTML page, and it advertises no feeds")
+    listed = ", ".join(f.url for f in feeds)
+    return NotAFeed(f"not a feed: an HTML page; it advertises {len(feeds)} feed"
+                    f"{'s' if len(feeds) > 1 else ''}: {listed} (`pactwatch feeds discover "
+                    f"{feed_url}` prints them as config)", feeds)
 
 
 def parse_feed(body: bytes, feed_url: str, content_type: str = "",
                max_entries: int = 5000) -> ParsedFeed:
     """Parse feed bytes. Keeps whatever entries a malformed (bozo) feed still yields.
 
-    Raises TerminalError when the document is not a feed at all (no entries and bozo, or
-    an empty body). Entries without a usable http(s) link are skipped with a reason.
+    Raises NotAFeed (a TerminalError) when the document is not a feed at all: no feed
+    version and no entries (an HTML page: naming the feeds it advertises), or an empty
+    body. Entries without a usable http(s) link are skipped with a reason.
     """
     if not body.strip():
         raise TerminalError("empty response body, not a feed")
@@ -140,8 +174,8 @@ def parse_feed(body: bytes, feed_url: str, content_type: str = "",
     exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
     # A feed served as text/html or text/plain is common and harmless once parsed.
     bozo = None if exc is None or isinstance(exc, feedparser.NonXMLContentType) else str(exc)
-    if not parsed.entries and exc is not None and not parsed.get("version"):
-        raise TerminalError(f"not a feed: {exc}")
+    if not parsed.entries and not parsed.get("version"):
+        raise _not_a_feed(body, feed_url, content_type, exc)
     entries, skipped = [], []
     for raw in parsed.entries[:max_entries]:
         try:

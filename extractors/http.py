@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import hashlib
 import http.client
 import random
 import socket
@@ -17,11 +18,12 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 from extractors import netguard
 from extractors.errors import PactwatchError, TerminalError, TransientError
+from extractors.politeness import HostClosed, HostLimiter
 
 REDIRECTS = {301, 302, 303, 307, 308}
 CHUNK = 65536
@@ -53,6 +55,23 @@ class Response:
     body: bytes
     elapsed: float
     headers: dict[str, str] = field(default_factory=dict)
+    size: int | None = None          # set by without_body: len(body) before it was dropped
+    digest: str | None = None        # set by without_body: body_hash before it was dropped
+
+    @property
+    def byte_count(self) -> int:
+        return len(self.body) if self.size is None else self.size
+
+    @property
+    def body_hash(self) -> str | None:
+        """First 16 hex digits of the body's SHA-256; None for an empty body."""
+        if self.digest is not None or not self.body:
+            return self.digest
+        return hashlib.sha256(self.body).hexdigest()[:16]
+
+    def without_body(self) -> Response:
+        """This response less its body (its size and hash kept), to hold many cheaply."""
+        return replace(self, body=b"", size=self.byte_count, digest=self.body_hash)
 
     @property
     def etag(self) -> str | None:
@@ -146,11 +165,15 @@ def _read_capped(resp: http.client.HTTPResponse, policy: FetchPolicy, started: f
 
 def _status_error(status: int, reason: str, headers: dict[str, str]) -> PactwatchError:
     message = f"HTTP {status} {reason}".strip()
+    error: PactwatchError
     if status in (429, 503):
-        return TransientError(message, parse_retry_after(headers.get("retry-after")))
-    if status >= 500 or status == 408:
-        return TransientError(message)
-    return TerminalError(message)
+        error = TransientError(message, parse_retry_after(headers.get("retry-after")))
+    elif status >= 500 or status == 408:
+        error = TransientError(message)
+    else:
+        error = TerminalError(message)
+    error.status = status
+    return error
 
 
 def _request_once(url: str, policy: FetchPolicy, extra: dict[str, str],
@@ -252,16 +275,26 @@ def fetch(url: str, policy: FetchPolicy, etag: str | None = None,
 def fetch_with_retries(url: str, policy: FetchPolicy, etag: str | None = None,
                        last_modified: str | None = None,
                        resolver: netguard.Resolver = socket.getaddrinfo,
-                       sleep: Callable[[float], None] = time.sleep) -> Response:
+                       sleep: Callable[[float], None] = time.sleep,
+                       limiter: HostLimiter | None = None) -> Response:
     """`fetch` with up to `policy.retries` retries of transient errors.
 
     Waits what Retry-After asks (up to `max_retry_after`; longer asks are not waited for),
-    else exponential backoff with full jitter. Raises the last error when retries run out.
+    else exponential backoff with full jitter. With a `limiter`, each attempt takes a slot
+    on the host, and a 429 or 503 slows the host down for every later request of the pass.
+    Raises the last error when retries run out.
     """
     for attempt in range(policy.retries + 1):
         try:
-            return fetch(url, policy, etag, last_modified, resolver)
+            if limiter is None:
+                return fetch(url, policy, etag, last_modified, resolver)
+            with limiter.request(url):
+                return fetch(url, policy, etag, last_modified, resolver)
+        except HostClosed:
+            raise  # retrying within this pass is what the host asked us not to do
         except TransientError as exc:
+            if limiter is not None and exc.status in (429, 503):
+                limiter.slow_down(url, exc.retry_after)
             if attempt == policy.retries:
                 raise
             wait = exc.retry_after

@@ -132,7 +132,7 @@ def _sitemap(settings: Settings, summary: RunSummary, url: str, since: date | No
         summary.bump("articles_skipped", len(chunk) - len(jobs))
         if jobs:
             results = tasks.fetch_and_extract(jobs, settings.fetch, settings.story,
-                                              settings.per_host_concurrency)
+                                              tasks.PassLimits.of(summary.run_id, settings))
             _process(settings, summary, n, results, jobs, log)
 
 

@@ -346,6 +346,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feeds(args: argparse.Namespace) -> int:
+    """`feeds discover URL`: print the feeds at URL as `[[feeds]]` blocks for the config."""
+    from extractors.errors import PactwatchError
+    from extractors.http import FetchPolicy
+    from flows.discovery import discover
+
+    try:
+        policy = load_settings(args.config).fetch if args.config else FetchPolicy()
+        print(discover(args.url, policy), end="")
+    except ConfigError as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    except PactwatchError as exc:
+        return _fail(EXIT_FAILED, f"{args.url}: {exc}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pactwatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -390,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--lexicons-only", action="store_true",
                     help="frames/framing: as with [framing] embeddings = false")
     ev.set_defaults(func=cmd_eval)
+    fd = sub.add_parser("feeds", help="feeds discover URL: the feeds a page advertises")
+    fd.add_argument("action", choices=["discover"])
+    fd.add_argument("url", help="a site's page (or a feed)")
+    fd.add_argument("--config", type=Path, help="fetch settings from this config (network "
+                    "guard, user agent)")
+    fd.set_defaults(func=cmd_feeds)
     tr = sub.add_parser("train", help="train the check-worthiness model")
     tr.add_argument("what", choices=["checkworthy"])
     tr.add_argument("--train", required=True, help="CheckThat! train TSV")

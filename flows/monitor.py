@@ -13,28 +13,34 @@ from prefect import flow, get_run_logger, runtime, unmapped
 
 from extractors import neardup
 from extractors.articles import Extracted
-from extractors.feeds import FeedEntry
 from extractors.relevance import assess
 from extractors.urls import url_id
 from flows import tasks
 from flows.claims import claim_rows
 from flows.framing_step import check_framing_model
-from flows.rows import VersionInput, article_rows, entry_row, failure_row, fetch_row, nlp_rows
+from flows.pages import batches, obey_robots, plan, resumed, window
+from flows.rows import (
+    VersionInput,
+    article_rows,
+    entry_row,
+    failure_row,
+    fetch_row,
+    link_row,
+    nlp_rows,
+)
 from flows.schedule import due_feeds, schedule_rows
-from flows.settings import FeedConfig, Settings, load_settings
+from flows.settings import Settings, load_settings
 from warehouse.db import open_warehouse, publish_snapshot, utcnow
 from warehouse.load import Batch
 from warehouse.lock import WarehouseBusy, writer_lock
 from warehouse.seedfiles import seed_articles
 from warehouse.state import (
     FeedTiming,
-    UrlState,
     feed_timing,
     feed_validators,
     finish_run,
     seeds_loaded,
     start_run,
-    unfinished_entries,
     url_states,
 )
 
@@ -84,42 +90,6 @@ def _feed_batch(run_id: str, polls: list[tasks.FeedPoll], summary: RunSummary) -
     return batch
 
 
-def _plan(polls: list[tasks.FeedPoll], states: dict[str, UrlState],
-          summary: RunSummary) -> list[tasks.PageJob]:
-    """One job per canonical URL that is new, whose entry changed, or that failed transiently."""
-    by_url: dict[str, list[tuple[Any, Any]]] = {}
-    for p in polls:
-        for e in (p.parsed.entries if p.parsed else ()):
-            by_url.setdefault(e.canonical_url, []).append((e, p.feed))
-    jobs = []
-    for url, seen in by_url.items():
-        state = states.get(url)
-        entry, feed = seen[0]
-        fresh = state is None or any(e.fingerprint not in state.fingerprints for e, _ in seen)
-        settled = state is not None and (state.article_id or state.failed_terminally)
-        if settled and not fresh:
-            summary.bump("articles_skipped")
-            continue
-        jobs.append(tasks.PageJob(entry, feed, state))
-    return jobs
-
-
-def _resume(rows: list[dict[str, Any]], planned: set[str]) -> list[tasks.PageJob]:
-    """Jobs for entries left unfinished by an earlier pass (not in this pass's plan)."""
-    jobs = []
-    for r in rows:
-        if r["canonical_url"] in planned:
-            continue
-        entry = FeedEntry(r["url"], r["canonical_url"], r["guid"] or r["url"], r["title"] or "",
-                          r["summary"] or "", _utc(r["published_at"]), _utc(r["updated_at"]))
-        jobs.append(tasks.PageJob(entry, FeedConfig(r["feed_name"], r["feed_url"]), None))
-    return jobs
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None else None
-
-
 def _seed_versions(settings: Settings, loaded: set[str]) -> list[VersionInput]:
     out = []
     now = datetime.now(UTC)
@@ -147,6 +117,8 @@ def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput]
         article, version = article_rows(run_id, v, method if v.version_id in analysed else None)
         batch.add("articles", article)
         batch.add("article_versions", version)
+        if not v.is_seed:
+            batch.add("article_urls", link_row(run_id, v))
         batch.add("article_signatures", {
             "version_id": v.version_id, "article_id": v.article_id, "run_id": run_id,
             "signature": neardup.signature(f"{v.extracted.title}\n{v.extracted.text}"),
@@ -161,17 +133,22 @@ def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput]
 
 def _page_batch(run_id: str, results: list[tasks.PageResult], summary: RunSummary
                 ) -> tuple[Batch, list[VersionInput]]:
-    batch, versions = Batch(), []
+    batch, versions, seen = Batch(), [], set()
     for r in results:
         url = r.job.entry.canonical_url
         batch.add("fetches", fetch_row(run_id, "page", url, r.requested_at, None, r.response,
-                                       r.error))
+                                       r.error or r.page_error))
         outcome = r.outcome
+        if r.version and r.version.version_id in seen:  # a link the page's canonical
+            batch.add("article_urls", link_row(run_id, r.version))  # made one with another
+            summary.bump("articles_unchanged")
+            continue
         summary.bump(f"articles_{outcome}")
         if r.error:
             summary.failures.append((url, r.stage, str(r.error)))
             batch.add("failures", failure_row(run_id, r.stage, url, r.error))
         elif outcome in ("new", "updated") and r.version:
+            seen.add(r.version.version_id)
             versions.append(r.version)
             if r.version.extracted.note:
                 batch.add("failures", failure_row(run_id, "extract", url,
@@ -190,10 +167,6 @@ def _batch_failed(wh: str, summary: RunSummary, i: int, jobs: list[tasks.PageJob
     batch.add("failures", *(failure_row(summary.run_id, "batch", j.entry.canonical_url, reason,
                                         "transient") for j in jobs))
     tasks.load(wh, batch)
-
-
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def with_runner(settings: Settings) -> Any:
@@ -285,12 +258,11 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
         states = url_states(con, urls)
     feed_batch.add("feed_schedule", *schedule_rows(summary.run_id, polls, states, timing,
                                                    settings.cadence))
-    jobs = _plan(polls, states, summary)
-    with open_warehouse(wh, settings.wait_for_lock_s) as con:
-        resumed = _resume(unfinished_entries(con), {j.entry.canonical_url for j in jobs})
-    if resumed:
-        log.info("%d pages left unfinished by an earlier pass are fetched again", len(resumed))
-    jobs += resumed
+    jobs = plan(polls, states, summary)
+    jobs += resumed(wh, settings, {j.entry.canonical_url for j in jobs}, log)
+    limits = tasks.PassLimits.of(summary.run_id, settings)
+    if settings.obey_robots and jobs:
+        jobs = obey_robots(wh, settings, jobs, limits, feed_batch, log)
     if seeds:
         try:
             seed_batch = Batch()
@@ -304,10 +276,9 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     tasks.load(wh, feed_batch)
     log.info("%d pages to fetch, %d known and unchanged", len(jobs),
              summary.counts["articles_skipped"])
-    chunks = _chunks(jobs, settings.batch_size)
-    futures = [tasks.fetch_and_extract.submit(c, settings.fetch, settings.story,
-                                              settings.per_host_concurrency) for c in chunks]
-    for i, future in enumerate(futures, 1):
+    chunks = batches(jobs, settings.batch_size)
+    for i, future in enumerate(window(chunks, lambda c: tasks.fetch_and_extract.submit(
+            c, settings.fetch, settings.story, limits)), 1):
         try:
             batch, versions = _page_batch(summary.run_id, future.result(), summary)
             _load_versions(settings, summary.run_id, versions, batch)
@@ -315,7 +286,7 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
             _batch_failed(wh, summary, i, chunks[i - 1], exc, log)
             continue
         added = tasks.load(wh, batch)
-        log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(futures),
+        log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(chunks),
                  len(chunks[i - 1]), len(versions), added)
     copies = tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
     if copies:

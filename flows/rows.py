@@ -38,19 +38,18 @@ def content_hash(title: str, text: str) -> str:
 
 def fetch_row(run_id: str, kind: str, url: str, requested_at: datetime, feed_id: str | None,
               response: Response | None, error: PactwatchError | None) -> Row:
-    outcome = "failed" if error else ("not_modified" if response and response.status == 304
-                                      else "ok")
+    outcome = error.fetch_outcome if error else (
+        "not_modified" if response and response.status == 304 else "ok")
     return {
         "fetch_id": digest(run_id, kind, url, requested_at.isoformat()),
         "run_id": run_id, "kind": kind, "url": url, "feed_id": feed_id,
         "final_url": response.final_url if response else None,
         "requested_at": naive(requested_at), "outcome": outcome,
         "status_code": response.status if response else None,
-        "bytes": len(response.body) if response else None,
+        "bytes": response.byte_count if response else None,
         "etag": response.etag if response else None,
         "last_modified": response.last_modified if response else None,
-        "content_hash": hashlib.sha256(response.body).hexdigest()[:16] if response and
-        response.body else None,
+        "content_hash": response.body_hash if response else None,
         "elapsed_ms": int(response.elapsed * 1000) if response else None,
         "error_class": error.error_class if error else None,
         "error": str(error) if error else None,
@@ -73,7 +72,7 @@ def entry_row(run_id: str, feed_id: str, entry: FeedEntry, seen_at: datetime) ->
     return {
         "feed_id": feed_id, "canonical_url": entry.canonical_url,
         "fingerprint": entry.fingerprint, "guid": entry.guid, "url": entry.url,
-        "title": entry.title, "summary": entry.summary,
+        "title": entry.title, "summary": entry.summary, "content": entry.content or None,
         "published_at": naive(entry.published_at), "updated_at": naive(entry.updated_at),
         "first_seen_at": naive(seen_at), "run_id": run_id,
     }
@@ -93,6 +92,8 @@ class VersionInput:
     extracted: Extracted
     relevance: Relevance
     language: Language | None = None    # detected; None: not detected (older callers)
+    link_canonical: str | None = None  # the feed link's canonical URL, when it differs
+
 
     @property
     def article_id(self) -> str:
@@ -126,8 +127,15 @@ def article_rows(run_id: str, v: VersionInput, nlp_method: str | None) -> tuple[
         "relevant": v.relevance.relevant, "relevance_score": v.relevance.score,
         "relevance_reason": v.relevance.reason, "relevance_method": v.relevance.method,
         "relevance_evidence": list(v.relevance.evidence), "nlp_method": nlp_method,
+        "page_problem": e.page_problem,
     }
     return article, version
+
+
+def link_row(run_id: str, v: VersionInput) -> Row:
+    """The `article_urls` row: which article the feed link's canonical URL was stored as."""
+    return {"url": v.link_canonical or v.canonical_url, "article_id": v.article_id,
+            "first_seen_at": naive(v.fetched_at), "run_id": run_id}
 
 
 def nlp_rows(v: VersionInput, doc: DocAnalysis, nlp_method: str,

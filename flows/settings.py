@@ -28,7 +28,8 @@ SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_min
                  "default_poll_minutes", "max_poll_minutes"}
 FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds",
               "deadline_seconds", "max_bytes", "max_redirects", "per_host_concurrency",
-              "retries", "backoff_seconds", "max_retry_after_seconds", "user_agent"}
+              "retries", "backoff_seconds", "max_retry_after_seconds", "user_agent",
+              "max_pages_in_flight", "obey_robots"}
 
 
 # Every number a config may hold, with the closed range it must fall in: one table, so
@@ -37,6 +38,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "fetch.timeout_seconds": (0.1, 600), "fetch.deadline_seconds": (0.1, 3600),
     "fetch.max_bytes": (1024, 1_000_000_000), "fetch.max_redirects": (0, 20),
     "fetch.per_host_concurrency": (1, 64), "fetch.retries": (0, 10),
+    "fetch.max_pages_in_flight": (1, 1000),
     "fetch.backoff_seconds": (0.01, 600), "fetch.max_retry_after_seconds": (0, 86_400),
     "nlp.processes": (1, 64),
     "run.batch_size": (1, 10_000), "run.wait_for_lock_seconds": (0, 86_400),
@@ -116,6 +118,8 @@ class Settings:
     task_runner: str = "threads"
     dask_address: str = ""
     framing: FramingConfig = field(default_factory=lambda: FramingConfig())
+    max_pages_in_flight: int = 8      # pages being fetched or extracted at once, in all
+    obey_robots: bool = True          # false only for one's own sites
 
     @property
     def snapshot_path(self) -> Path:
@@ -258,7 +262,8 @@ def builtin_story() -> Story:
 def _parse(file: Path, raw: dict[str, Any]) -> Settings:
     top = _Reader(file, "", raw, TOP_KEYS)
     wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})
-    policy, per_host = _fetch_policy(_Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS))
+    fetch = _Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS)
+    policy, per_host = _fetch_policy(fetch)
     nlp = _Reader(file, "nlp", top.get("nlp", dict, {}), {"spacy_model", "processes"})
     run = _Reader(file, "run", top.get("run", dict, {}),
                   {"batch_size", "wait_for_lock_seconds", "task_runner", "dask_address"})
@@ -286,6 +291,8 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
                               .number("threshold", (int, float), 0.6)),
         framing=_framing(file, _Reader(file, "framing", top.get("framing", dict, {}),
                                        {"embeddings", "model_dir"})),
+        max_pages_in_flight=fetch.number("max_pages_in_flight", int, 8),
+        obey_robots=fetch.get("obey_robots", bool, True),
     )
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import duckdb
 from prefect import task
@@ -17,18 +16,21 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from extractors import checkworthy, neardup, nlp
-from extractors.articles import Extracted, check_page, extract_article
+from extractors.articles import Extracted, FeedText, check_page, extract_article, from_feed
 from extractors.embeddings import shared_encoder
 from extractors.errors import PactwatchError, TerminalError, TransientError
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
 from extractors.framing import method_for
 from extractors.http import FetchPolicy, Response, fetch_with_retries
+from extractors.politeness import HostLimiter
 from extractors.relevance import assess
+from extractors.robots import RobotsDisallowed, RobotsRecord, fetch_robots
 from extractors.story import Story
+from extractors.urls import agreed_canonical
 from flows.claims import judgement_rows
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
-from flows.settings import FeedConfig, FramingConfig
+from flows.settings import FeedConfig, FramingConfig, Settings
 from warehouse.db import WarehouseLocked, connect, transaction
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
 from warehouse.state import (
@@ -55,6 +57,18 @@ class PageJob:
     entry: FeedEntry
     feed: FeedConfig
     known: UrlState | None
+    refusal: PactwatchError | None = None  # robots.txt: do not fetch, and why
+
+    @property
+    def may_store_feed_text(self) -> bool:
+        """Whether a page that cannot be had may be stored from the feed's text: not when
+        the article already has a version from its page (the full text is kept)."""
+        return self.known is None or self.known.article_id is None or \
+            self.known.page_problem is not None
+
+    @property
+    def feed_text(self) -> FeedText:
+        return FeedText(self.entry.title, self.entry.summary, self.entry.content)
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class PageResult:
     version: VersionInput | None
     error: PactwatchError | None
     stage: str
+    page_error: PactwatchError | None = None  # the page's failure when the feed stood in
 
     @property
     def outcome(self) -> str:
@@ -97,58 +112,150 @@ def poll_feed(feed: FeedConfig, policy: FetchPolicy, validators: Validators | No
         return FeedPoll(feed, started, None, None, exc)
 
 
+# 4xx answers that refuse us this page (auth, payment, forbidden, legal, and the like); a
+# 404 or 410 says the page does not exist, which the feed's text cannot make good.
+GONE = {404, 410}
+
+
+def _refused(exc: PactwatchError) -> bool:
+    return exc.status is not None and 400 <= exc.status < 500 and exc.status not in GONE
+
+
+@dataclass(frozen=True)
+class PassLimits:
+    """What every fetch batch of one pass shares: the pass's id and its limits."""
+
+    run_id: str
+    per_host: int
+    max_in_flight: int
+
+    @classmethod
+    def of(cls, run_id: str, settings: Settings) -> PassLimits:
+        return cls(run_id, settings.per_host_concurrency, settings.max_pages_in_flight)
+
+
+_LIMITERS: dict[str, HostLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def pass_limiter(limits: PassLimits, policy: FetchPolicy) -> HostLimiter:
+    """The pass's HostLimiter in this process, made by the first batch that asks. (Each
+    Dask worker process holds its own: there the limits hold per worker.)"""
+    with _LIMITERS_LOCK:
+        if limits.run_id not in _LIMITERS:
+            while len(_LIMITERS) >= 4:  # passes long over
+                _LIMITERS.pop(next(iter(_LIMITERS)))
+            _LIMITERS[limits.run_id] = HostLimiter(limits.per_host, limits.max_in_flight,
+                                                   policy.max_retry_after)
+        return _LIMITERS[limits.run_id]
+
+
 def _fetch_one(job: PageJob, policy: FetchPolicy, story: Story,
-               gate: threading.Semaphore) -> PageResult:
+               limiter: HostLimiter) -> PageResult:
     started = _now()
+    if isinstance(job.refusal, RobotsDisallowed) and job.may_store_feed_text:
+        return _from_feed(job, started, story, job.refusal, "robots-disallowed")
+    if job.refusal is not None:
+        return PageResult(job, started, None, None, job.refusal, "page")
     known = job.known.validators if job.known else Validators(None, None)
-    with gate:
-        try:
-            response = fetch_with_retries(job.entry.canonical_url, policy, known.etag,
-                                          known.last_modified)
-        except PactwatchError as exc:
-            return PageResult(job, started, None, None, exc, "page")
+    try:
+        response = fetch_with_retries(job.entry.url, policy, known.etag,
+                                      known.last_modified, limiter=limiter)
+    except PactwatchError as exc:
+        if _refused(exc) and job.may_store_feed_text:
+            return _from_feed(job, started, story, exc, "refused")
+        return PageResult(job, started, None, None, exc, "page")
     if response.status == 304:
         return PageResult(job, started, response, None, None, "page")
-    return extract_page(job, response, story, started)
+    with limiter.page():
+        return extract_page(job, response.without_body(), story, started, response.body)
+
+
+def _from_feed(job: PageJob, started: datetime, story: Story, exc: PactwatchError,
+               problem: str, response: Response | None = None) -> PageResult:
+    """The article from its feed's text, the page's failure kept for the fetch log."""
+    try:
+        extracted = from_feed(job.feed_text, problem, str(exc))
+    except PactwatchError as none:
+        return PageResult(job, started, response, None, none, "page")
+    version = _version(job, started, extracted, story)
+    return PageResult(job, started, response, version, None, "page", page_error=exc)
 
 
 def extract_page(job: PageJob, response: Response, story: Story,
-                 started: datetime) -> PageResult:
-    """Extract and judge one fetched (or archived) page; failures are returned, not raised."""
+                 started: datetime, body: bytes | None = None) -> PageResult:
+    """Extract and judge one fetched (or archived) page; failures are returned, not raised.
+
+    `body` is the page when `response` was passed on without it (pages in flight stay
+    small). A page that is no article page, or that extraction fails on, gives the
+    article from the feed's text (unless the article has a version from its page).
+    """
+    body = response.body if body is None else body
     try:
-        check_page(response.body, response.content_type)
-        extracted = extract_article(response.body, response.final_url, response.content_type,
-                                    job.entry.title, job.entry.summary)
+        check_page(body, response.content_type)
     except PactwatchError as exc:
+        return _no_article(job, started, story, exc, "not-a-page", response)
+    try:
+        extracted = extract_article(body, response.final_url, response.content_type,
+                                    job.feed_text)
+    except PactwatchError as exc:  # neither the page nor the feed had any text
         return PageResult(job, started, response, None, exc, "extract")
     except Exception as exc:  # a parser bug on one page must not sink the batch
         error = TerminalError(f"extraction crashed: {exc.__class__.__name__}: {exc}")
+        return _no_article(job, started, story, error, "extraction-failed", response)
+    if extracted.page_problem and not job.may_store_feed_text:
+        error = TerminalError(f"{extracted.note}; the stored text from the page is kept")
         return PageResult(job, started, response, None, error, "extract")
     version = _version(job, started, extracted, story)
     return PageResult(job, started, response, version, None, "page")
+
+
+def _no_article(job: PageJob, started: datetime, story: Story, exc: PactwatchError,
+                problem: str, response: Response) -> PageResult:
+    if not job.may_store_feed_text or not (job.entry.title or job.entry.summary):
+        return PageResult(job, started, response, None, exc, "extract")
+    return _from_feed(job, started, story, exc, problem, response)
+
+
+def _identity(job: PageJob, extracted: Extracted) -> str:
+    """The article's canonical URL: the one it was stored under before, else the page's
+    <link rel=canonical> when it agrees with the link, else the link's canonical form."""
+    if job.known is not None and job.known.article_url:
+        return job.known.article_url
+    return agreed_canonical(job.entry.canonical_url, extracted.canonical) or \
+        job.entry.canonical_url
 
 
 def _version(job: PageJob, fetched_at: datetime, extracted: Extracted,
              story: Story) -> VersionInput:
     language, relevance = assess(story, extracted.title, extracted.text)
     return VersionInput(
-        canonical_url=job.entry.canonical_url, url=job.entry.url, outlet=job.feed.name,
+        canonical_url=_identity(job, extracted), url=job.entry.url, outlet=job.feed.name,
         feed_id=None, is_seed=False, fetched_at=fetched_at,
         published_at=job.entry.published_at, extracted=extracted, relevance=relevance,
-        language=language)
+        language=language, link_canonical=job.entry.canonical_url)
+
+
+@task(name="fetch-robots", cache_policy=NO_CACHE)
+def robots_files(origins: list[str], policy: FetchPolicy,
+                 limits: PassLimits) -> list[RobotsRecord]:
+    """robots.txt of each origin, fetched within the pass's limits."""
+    limiter = pass_limiter(limits, policy)
+    at = _now()
+    workers = max(1, min(len(origins), limits.max_in_flight))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda o: fetch_robots(o, policy, at, limiter), origins))
 
 
 @task(name="fetch-extract-batch", cache_policy=NO_CACHE)
 def fetch_and_extract(jobs: list[PageJob], policy: FetchPolicy, story: Story,
-                      per_host: int) -> list[PageResult]:
-    """Fetch, extract and judge a batch of pages, at most `per_host` at a time per host."""
-    gates: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(per_host))
-    for job in jobs:
-        _ = gates[urlsplit(job.entry.canonical_url).netloc]
-    workers = max(1, min(8, len(jobs), per_host * len(gates)))
+                      limits: PassLimits) -> list[PageResult]:
+    """Fetch, extract and judge a batch of pages within the pass's limits (per host, pages
+    in flight, slowed hosts), which every batch of the pass shares."""
+    limiter = pass_limiter(limits, policy)
+    workers = max(1, min(len(jobs), limits.max_in_flight))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_fetch_one, j, policy, story,
-                               gates[urlsplit(j.entry.canonical_url).netloc]) for j in jobs]
+        futures = [pool.submit(_fetch_one, j, policy, story, limiter) for j in jobs]
         return [f.result() for f in futures]
 
 

@@ -13,11 +13,11 @@ from warehouse.db import transaction
 
 Row = Mapping[str, Any]
 # Load order: parents before children, so a batch reads as a consistent whole.
-TABLES = ("feeds", "feed_schedule", "feed_entries", "articles", "article_versions", "sentences",
-          "entities", "mentions", "claims", "claim_vectors", "claim_judgements",
-          "article_signatures", "duplicates", "duplicate_checks", "framing", "stances",
-          "evaluative_terms", "framing_changes", "fetches", "failures", "digests",
-          "digest_items", "digest_deliveries")
+TABLES = ("feeds", "feed_schedule", "feed_entries", "articles", "article_urls",
+          "article_versions", "sentences", "entities", "mentions", "claims", "claim_vectors",
+          "claim_judgements", "article_signatures", "duplicates", "duplicate_checks", "framing",
+          "stances", "evaluative_terms", "framing_changes", "fetches", "failures", "digests",
+          "digest_items", "digest_deliveries", "robots")
 
 
 @dataclass

@@ -29,6 +29,9 @@ class UrlState:
     content_hash: str | None
     validators: Validators
     failed_terminally: bool
+    article_url: str | None = None        # the canonical URL the article is stored under
+    page_problem: str | None = None       # the latest version's (None: text from the page)
+    last_page_at: datetime | None = None  # the last page fetch (or robots refusal)
 
 
 def _temp_keys(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> None:
@@ -53,32 +56,39 @@ def feed_validators(con: duckdb.DuckDBPyConnection) -> dict[str, Validators]:
 def url_states(con: duckdb.DuckDBPyConnection,
                canonical_urls: Iterable[str]) -> dict[str, UrlState]:
     """For each canonical URL already seen in a feed or stored as an article: its entry
-    fingerprints, latest content hash, last page validators and whether its last page
-    fetch failed terminally."""
+    fingerprints, its article (stored under this URL, or under the page's canonical URL
+    that a link of this URL led to), the latest version's content hash and page problem,
+    the last page validators and fetch time, and whether the last fetch failed terminally."""
     _temp_keys(con, canonical_urls)
     rows = con.execute("""
         WITH fp AS (SELECT canonical_url, list(DISTINCT fingerprint) AS fps
                     FROM feed_entries JOIN _keys ON k = canonical_url GROUP BY 1),
-        a AS (SELECT canonical_url, article_id FROM articles JOIN _keys ON k = canonical_url),
-        v AS (SELECT article_id, content_hash FROM article_versions
+        links AS (SELECT canonical_url AS url, article_id FROM articles
+                  UNION ALL SELECT url, article_id FROM article_urls),
+        a AS (SELECT k AS link, l.article_id, ar.canonical_url AS article_url
+              FROM links l JOIN _keys ON k = l.url JOIN articles ar USING (article_id)
+              QUALIFY row_number() OVER (PARTITION BY k ORDER BY ar.canonical_url <> k) = 1),
+        v AS (SELECT article_id, content_hash, page_problem FROM article_versions
               WHERE article_id IN (SELECT article_id FROM a)
               QUALIFY row_number() OVER (PARTITION BY article_id
                                          ORDER BY fetched_at DESC, version_id DESC) = 1),
-        f AS (SELECT url, outcome, error_class, etag, last_modified
+        f AS (SELECT url, outcome, error_class, requested_at
               FROM fetches JOIN _keys ON k = url WHERE kind = 'page'
               QUALIFY row_number() OVER (PARTITION BY url ORDER BY requested_at DESC) = 1),
         ok AS (SELECT url, etag, last_modified FROM fetches JOIN _keys ON k = url
                WHERE kind = 'page' AND outcome = 'ok'
                QUALIFY row_number() OVER (PARTITION BY url ORDER BY requested_at DESC) = 1)
         SELECT k, a.article_id, fp.fps, v.content_hash, ok.etag, ok.last_modified,
-               coalesce(f.outcome = 'failed' AND f.error_class = 'terminal', false)
+               coalesce(f.outcome = 'failed' AND f.error_class = 'terminal', false),
+               a.article_url, v.page_problem, f.requested_at
         FROM _keys
-        LEFT JOIN fp ON fp.canonical_url = k LEFT JOIN a ON a.canonical_url = k
+        LEFT JOIN fp ON fp.canonical_url = k LEFT JOIN a ON a.link = k
         LEFT JOIN v USING (article_id) LEFT JOIN f ON f.url = k LEFT JOIN ok ON ok.url = k
         WHERE fp.fps IS NOT NULL OR a.article_id IS NOT NULL
     """).fetchall()
-    return {url: UrlState(aid, frozenset(fps or ()), chash, Validators(etag, lm), bool(dead))
-            for url, aid, fps, chash, etag, lm, dead in rows}
+    return {url: UrlState(aid, frozenset(fps or ()), chash, Validators(etag, lm), bool(dead),
+                          aurl, problem, last)
+            for url, aid, fps, chash, etag, lm, dead, aurl, problem, last in rows}
 
 
 def seeds_loaded(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -159,7 +169,7 @@ def feed_timing(con: duckdb.DuckDBPyConnection) -> dict[str, FeedTiming]:
     return {fid: FeedTiming(at, float(iv), int(n)) for fid, at, iv, n in rows}
 
 
-UNFINISHED = """
+LATEST_ENTRY_AND_PAGE = """
     WITH latest_entry AS (
         SELECT e.*, f.name AS feed_name, f.url AS feed_url FROM feed_entries e
         JOIN feeds f USING (feed_id)
@@ -167,13 +177,16 @@ UNFINISHED = """
                                    ORDER BY e.first_seen_at DESC, e.feed_id) = 1
     ),
     last_page AS (
-        SELECT url, outcome, error_class FROM fetches WHERE kind = 'page'
+        SELECT url, outcome, error_class, requested_at FROM fetches WHERE kind = 'page'
         QUALIFY row_number() OVER (PARTITION BY url ORDER BY requested_at DESC) = 1
-    )
+    )"""
+
+UNFINISHED = LATEST_ENTRY_AND_PAGE + """
     SELECT le.* FROM latest_entry le
     LEFT JOIN articles a ON a.canonical_url = le.canonical_url
+    LEFT JOIN article_urls au ON au.url = le.canonical_url
     LEFT JOIN last_page p ON p.url = le.canonical_url
-    WHERE a.article_id IS NULL
+    WHERE a.article_id IS NULL AND au.article_id IS NULL
       AND NOT coalesce(p.outcome = 'failed' AND p.error_class = 'terminal', false)
 """
 
@@ -183,6 +196,41 @@ def unfinished_entries(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     off before their batch, or a transient failure. They are fetched again even when their
     feed now answers 304."""
     return dict_rows(con, UNFINISHED)
+
+
+FEED_TEXT_DUE = LATEST_ENTRY_AND_PAGE + """,
+    links AS (SELECT canonical_url AS url, article_id FROM articles
+              UNION SELECT url, article_id FROM article_urls),
+    latest_version AS (
+        SELECT article_id, page_problem FROM article_versions
+        QUALIFY row_number() OVER (PARTITION BY article_id
+                                   ORDER BY fetched_at DESC, version_id DESC) = 1
+    )
+    SELECT le.* FROM latest_entry le
+    JOIN links l ON l.url = le.canonical_url
+    JOIN latest_version v ON v.article_id = l.article_id
+    LEFT JOIN last_page p ON p.url = le.canonical_url
+    WHERE v.page_problem IS NOT NULL AND le.first_seen_at >= ?
+      AND coalesce(p.requested_at <= ?, true)
+"""
+
+
+def feed_text_due(con: duckdb.DuckDBPyConnection, announced_since: datetime,
+                  tried_before: datetime) -> list[dict[str, Any]]:
+    """Feed entries (as `unfinished_entries` gives them) whose article has only its feed's
+    text, announced since `announced_since`, whose page was last tried before
+    `tried_before`: their page is tried again even when their feed answers 304."""
+    return dict_rows(con, FEED_TEXT_DUE, [announced_since, tried_before])
+
+
+def robots_rows(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict[str, Any]]:
+    """Each origin's latest robots.txt fetched since `since` (an unreachable one is not
+    kept: it is asked for again next pass)."""
+    return dict_rows(con, """
+        SELECT origin, fetched_at, status_code, outcome, body, error FROM robots
+        WHERE fetched_at >= ? AND outcome <> 'unreachable'
+        QUALIFY row_number() OVER (PARTITION BY origin ORDER BY fetched_at DESC) = 1
+    """, [since])
 
 
 def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from extractors.discover import config_blocks, page_title_and_feeds
 from extractors.errors import TerminalError
-from extractors.feeds import parse_feed
+from extractors.feeds import NotAFeed, parse_feed
 
 FEEDS = Path(__file__).parents[1] / "data" / "feeds"
 
@@ -77,3 +78,48 @@ def test_html_entities_and_tags_in_titles_and_summaries_are_decoded() -> None:
     assert second.title == 'Treaty "ratified"'
     assert second.summary == ("Moscow’s parliament ratified the treaty today.\n"
                               "Seoul & Tokyo protested — again.")
+
+
+def test_html_page_is_not_a_feed_and_names_the_feeds_it_advertises() -> None:
+    body = (FEEDS / "home_with_feeds.html").read_bytes()
+    with pytest.raises(NotAFeed) as caught:
+        parse_feed(body, "https://ledger.example/", "text/html; charset=utf-8")
+    message = str(caught.value)
+    assert message.startswith("not a feed: an HTML page; it advertises 2 feeds: "
+                              "https://ledger.example/rss/world.xml, "
+                              "https://ledger.example/atom.xml")
+    assert "pactwatch feeds discover https://ledger.example/" in message
+    assert [f.kind for f in caught.value.advertised] == ["RSS", "Atom"]
+
+
+def test_well_formed_xhtml_is_not_an_empty_feed() -> None:
+    body = (FEEDS / "xhtml_page.xhtml").read_bytes()
+    with pytest.raises(NotAFeed, match="an HTML page, and it advertises no feeds"):
+        parse_feed(body, "https://x.example/about", "application/xml")
+
+
+def test_empty_channel_is_a_feed_with_no_entries() -> None:
+    body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title></channel></rss>"
+    assert parse_feed(body, "https://x.example/rss").entries == ()
+
+
+def test_content_encoded_is_kept_beside_the_summary() -> None:
+    body = (b"<?xml version='1.0'?><rss version='2.0' xmlns:content="
+            b"'http://purl.org/rss/1.0/modules/content/'><channel><title>T</title><item>"
+            b"<title>A</title><link>https://x.example/a</link><description>Short.</description>"
+            b"<content:encoded><![CDATA[<p>Full text.</p><script>x()</script>]]>"
+            b"</content:encoded></item></channel></rss>")
+    [entry] = parse_feed(body, "https://x.example/rss").entries
+    assert entry.summary == "Short." and entry.content == "<p>Full text.</p>"
+
+
+def test_config_blocks_are_valid_toml_ready_to_paste() -> None:
+    import tomllib
+
+    _title, feeds = page_title_and_feeds((FEEDS / "home_with_feeds.html").read_text(),
+                                         "https://ledger.example/")
+    blocks = config_blocks(feeds, "The Northern Ledger — News", "ledger.example")
+    parsed = tomllib.loads(blocks)["feeds"]
+    assert parsed == [
+        {"name": "Ledger: World", "url": "https://ledger.example/rss/world.xml"},
+        {"name": "The Northern Ledger — News (Atom)", "url": "https://ledger.example/atom.xml"}]

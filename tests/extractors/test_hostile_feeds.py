@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.articles import extract_article
+from extractors.articles import FeedText, extract_article
 from extractors.errors import TerminalError
 from extractors.feeds import parse_feed
 
@@ -98,7 +98,7 @@ def test_fuzz_feed_bytes_never_crash(body: bytes) -> None:
 def test_fuzz_article_text_never_crashes(text: str, prefix: str) -> None:
     with contextlib.suppress(TerminalError):
         extract_article((prefix + text).encode("utf-8", "surrogatepass"), "https://x.example/a",
-                        "text/html", "title", "")
+                        "text/html", FeedText("title"))
 
 
 def test_feedparser_corpus_goes_through_without_crash_or_hang() -> None:

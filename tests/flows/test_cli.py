@@ -12,6 +12,7 @@ import pytest
 
 from flows import demo
 from flows.cli import format_table
+from flows.devserver import DevServer
 
 pytestmark = pytest.mark.e2e
 
@@ -115,3 +116,29 @@ def test_format_table_cuts_long_cells() -> None:
     out = format_table(["a", "b"], [(1, "x" * 100), (None, "y")], width=10)
     assert out.splitlines() == ["a     b", "----  ----------", "1     xxxxxxxxx…",
                                 "NULL  y"]
+
+
+def test_feeds_discover_prints_config_blocks_for_a_page_and_a_feed(tmp_path: Path,
+                                                                    server: DevServer) -> None:
+    import tomllib
+
+    from tests.conftest import DATA, write_config
+
+    home = (DATA / "feeds" / "home_with_feeds.html").read_text()
+    (server.root / "index.html").write_text(home.replace("https://ledger.example", server.base_url))
+    (server.root / "rss2.xml").write_bytes((DATA / "feeds" / "rss2.xml").read_bytes())
+    config = write_config(tmp_path / "c.toml", [("x", server.base_url + "/rss2.xml")])
+    page = pactwatch("feeds", "discover", server.base_url + "/index.html", "--config",
+                     str(config), cwd=tmp_path)
+    assert page.returncode == 0, page.stderr
+    assert tomllib.loads(page.stdout)["feeds"] == [
+        {"name": "Ledger: World", "url": server.base_url + "/rss/world.xml"},
+        {"name": "The Northern Ledger — News (Atom)", "url": server.base_url + "/atom.xml"}]
+    feed = pactwatch("feeds", "discover", server.base_url + "/rss2.xml", "--config",
+                     str(config), cwd=tmp_path)
+    assert tomllib.loads(feed.stdout)["feeds"] == [
+        {"name": "Ledger", "url": server.base_url + "/rss2.xml"}]
+    # without a config the network guard refuses loopback, as for any third-party URL
+    guarded = pactwatch("feeds", "discover", server.base_url + "/index.html", cwd=tmp_path)
+    assert guarded.returncode == 1 and "refused '127.0.0.1'" in guarded.stderr
+    assert len(server.requests) == 2

@@ -83,9 +83,11 @@ def test_demo_corpus_two_editions_then_nothing_new(tmp_path: Path, demo_server: 
                          "WHERE url LIKE '%.html' AND stage = 'page' ORDER BY reason")
     assert ("page", "terminal", "HTTP 404 Not Found") in failed
     assert ("page", "transient", "HTTP 500 Internal Server Error") in failed
-    [(method, note)] = query(snap, "SELECT extraction_method, extraction_note FROM v_articles "
-                                   "WHERE url LIKE '%video-kim%'")
-    assert method == "feed-summary" and "used the feed summary" in note
+    [(method, note, problem)] = query(snap, "SELECT extraction_method, extraction_note, "
+                                            "page_problem FROM v_articles "
+                                            "WHERE url LIKE '%video-kim%'")
+    assert method == "feed-summary" and "stored from the feed's summary" in note
+    assert problem == "too-little-text"
     seeds = query(snap, "SELECT author, published_at::DATE::VARCHAR FROM v_articles "
                         "WHERE is_seed ORDER BY published_at")
     assert seeds == [("Sededin Dedovic", "2024-06-20"), (None, "2024-06-21")]

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from extractors.feeds import FeedEntry, ParsedFeed
 from extractors.urls import canonical_url
-from flows.monitor import RunSummary, _plan
+from flows.monitor import RunSummary
+from flows.pages import plan as _plan
 from flows.settings import FeedConfig
 from flows.tasks import FeedPoll
 from warehouse.state import UrlState, Validators

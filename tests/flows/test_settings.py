@@ -18,6 +18,7 @@ OUT_OF_BOUNDS = {
     "fetch.timeout_seconds": (0, 100_000), "fetch.deadline_seconds": (-1, 100_000),
     "fetch.max_bytes": (0, 10**12), "fetch.max_redirects": (-1, 1000),
     "fetch.per_host_concurrency": (0, 10_000), "fetch.retries": (-1, 1000),
+    "fetch.max_pages_in_flight": (0, 10**6),
     "fetch.backoff_seconds": (-0.5, 100_000), "fetch.max_retry_after_seconds": (-1, 10**7),
     "nlp.processes": (0, 1000), "run.batch_size": (0, 10**7),
     "run.wait_for_lock_seconds": (-1, 10**7), "dedup.threshold": (0, 1.5),

@@ -43,6 +43,7 @@ final AS (
              ELSE 'pending' END AS analysis,
         l.extraction_method,
         l.extraction_note,
+        l.page_problem,
         l.version_count,
         l.version_id AS latest_version_id,
         l.fetched_at AS last_fetched_at,
