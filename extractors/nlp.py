@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +21,7 @@ NAMED = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVE
 LOCATIVE_PREPS = frozenset({"in", "to", "from", "near", "at", "into", "outside", "across",
                             "around", "inside", "via", "toward", "towards"})
 MAX_CHARS = 200_000
+MODEL_NAME_KEY = "pactwatch_model_name"
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ def load_model(name: str) -> Any:
         Language.component("pactwatch_paragraphs", func=_paragraph_starts)
     nlp = spacy.load(name)
     nlp.add_pipe("pactwatch_paragraphs", before="parser")
+    nlp.meta[MODEL_NAME_KEY] = name  # what a worker process loads to parse for it
     return nlp
 
 
@@ -151,13 +156,13 @@ def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
 
     `scorer` gives check-worthiness scores for sentences, all sentences of the batch in
     one call; without it no claims are extracted. `processes` > 1 parses in that many
-    worker processes (spaCy's own multiprocessing) when the batch is big enough.
+    worker processes (see `_parse`) when the batch is big enough.
     """
     clipped = [t[:MAX_CHARS] for t in texts]
     n_process = processes if len(clipped) >= MIN_TEXTS_PER_PROCESS * processes else 1
     if multiprocessing.current_process().daemon:  # a Dask worker: no child processes
         n_process = 1
-    docs = list(nlp.pipe(clipped, batch_size=batch_size, n_process=n_process))
+    docs = _parse(nlp, clipped, batch_size, n_process)
     per_doc = [_sentences(d) for d in docs]
     flat = [s.text.strip() for spans in per_doc for s in spans]
     scores = list(scorer(flat)) if scorer is not None and flat else [0.0] * len(flat)
@@ -167,3 +172,53 @@ def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
         at += len(spans)
         out.append(_analyse_doc(doc, aliases, mine, threshold if scorer else 2.0))
     return out
+
+
+# Worker processes, one pool per process, started once. spaCy's own `n_process` forks this
+# process, and forking a process whose other threads (Prefect's, the HTTP pool's) may hold
+# locks can deadlock the child; a forkserver is a fresh single-threaded process that forks
+# the workers instead. Each worker loads the model once and parses for every later batch.
+_pool_guard = threading.Lock()
+_pool: tuple[tuple[str, int], ProcessPoolExecutor] | None = None
+
+
+def _worker_pool(model: str, processes: int) -> ProcessPoolExecutor:
+    """The pool of `processes` parsers of `model` (a new one when either changed)."""
+    global _pool
+    with _pool_guard:
+        if _pool is None or _pool[0] != (model, processes):
+            if _pool is not None:
+                _pool[1].shutdown(wait=False, cancel_futures=True)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["extractors.nlp", "spacy"])
+            _pool = ((model, processes), ProcessPoolExecutor(
+                processes, mp_context=context, initializer=load_model, initargs=(model,)))
+        return _pool[1]
+
+
+def _parse_chunk(model: str, texts: list[str], batch_size: int) -> list[bytes]:
+    """In a worker: parse `texts`, return each Doc serialised (as spaCy's workers do)."""
+    nlp = load_model(model)
+    return [doc.to_bytes() for doc in nlp.pipe(texts, batch_size=batch_size)]
+
+
+def _parse(nlp: Any, texts: list[str], batch_size: int, processes: int) -> list[Any]:
+    """spaCy Docs of `texts`, in order: here, or in `processes` forkserver workers (only for
+    a pipeline from `load_model`, whose name the workers can load). Raises what the
+    workers raise; a crashed worker pool is replaced on the next call."""
+    global _pool
+    model = nlp.meta.get(MODEL_NAME_KEY)
+    if processes <= 1 or model is None:
+        return list(nlp.pipe(texts, batch_size=batch_size))
+    from spacy.tokens import Doc
+
+    size = -(-len(texts) // processes)
+    pool = _worker_pool(model, processes)
+    try:
+        futures = [pool.submit(_parse_chunk, model, texts[i:i + size], batch_size)
+                   for i in range(0, len(texts), size)]
+        return [Doc(nlp.vocab).from_bytes(b) for f in futures for b in f.result()]
+    except BrokenProcessPool:
+        with _pool_guard:
+            _pool = None
+        raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -96,30 +97,41 @@ def store(con: duckdb.DuckDBPyConnection, d: digests.Digest, recipients: tuple[s
     return d.digest_id
 
 
-def _record(con: duckdb.DuckDBPyConnection, digest_id: str, error: str | None) -> None:
+def _record(con: duckdb.DuckDBPyConnection, digest_id: str, sent: Sequence[str],
+            failed: dict[str, str]) -> None:
+    """Log one delivery attempt: a row per recipient, `sent` or `failed` with the reason."""
     at = utcnow()
     batch = Batch()
-    batch.add("digest_deliveries", {
-        "delivery_id": hash_id(digest_id, at.isoformat()), "digest_id": digest_id,
-        "attempted_at": at, "outcome": "failed" if error else "sent", "error": error})
+    outcomes = [(r, "sent", None) for r in sent] + [(r, "failed", e) for r, e in failed.items()]
+    batch.add("digest_deliveries", *({
+        "delivery_id": hash_id(digest_id, at.isoformat(), rcpt), "digest_id": digest_id,
+        "attempted_at": at, "outcome": outcome, "error": error, "recipient": rcpt}
+        for rcpt, outcome, error in outcomes))
     load_batch(con, batch)
 
 
 def _send_pending(con: duckdb.DuckDBPyConnection, cfg: EmailConfig, summary: DigestSummary,
                   log: Any) -> None:
-    """Send every digest the server has not accepted yet, oldest first; log each attempt."""
+    """Send every digest not yet accepted for all its stored recipients, oldest first, to
+    the recipients that do not have it yet; log the attempt per recipient."""
     for row in pending_digests(con):
+        to = list(row["pending_to"])
         msg = compose(cfg, row["subject"], row["text_body"], row["html_body"],
-                      row["digest_id"])
+                      row["digest_id"], row["recipients"])
         try:
-            send(cfg, msg)
+            refused = send(cfg, msg, to)
         except DeliveryError as exc:
-            _record(con, row["digest_id"], str(exc))
-            summary.failed.append((row["digest_id"], str(exc)))
-            log.warning("digest %s not sent, kept for the next run: %s", row["digest_id"], exc)
+            refused = dict.fromkeys(to, str(exc))
+        _record(con, row["digest_id"], [r for r in to if r not in refused], refused)
+        if not refused:
+            summary.sent.append(row["digest_id"])
             continue
-        _record(con, row["digest_id"], None)
-        summary.sent.append(row["digest_id"])
+        reasons = set(refused.values())
+        reason = (reasons.pop() if len(refused) == len(to) and len(reasons) == 1 else
+                  "recipients refused: " + ", ".join(f"{r} ({e})" for r, e in refused.items()))
+        summary.failed.append((row["digest_id"], reason))
+        log.warning("digest %s not sent to %s, kept for the next run: %s", row["digest_id"],
+                    ", ".join(refused), reason)
 
 
 @flow(name="digest", log_prints=True)

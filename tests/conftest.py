@@ -62,15 +62,31 @@ def write_config(path: Path, feeds: list[tuple[str, str]], extra: str = "") -> P
 
 
 class Inbox:
+    """An aiosmtpd handler: keeps each accepted message and its envelope recipients;
+    `refuse` refuses every message, `refuse_rcpt` the listed recipients only."""
+
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.envelopes: list[tuple[str, ...]] = []
         self.refuse = False
+        self.refuse_rcpt: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refuse_rcpt:
+            return "550 5.1.1 mailbox unavailable (refused for the test)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
             return "554 5.0.0 refused for the test"
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        self.envelopes.append(tuple(envelope.rcpt_tos))
         return "250 OK"
+
+    def received(self, address: str) -> int:
+        """How many messages were delivered to `address`."""
+        return sum(address in rcpts for rcpts in self.envelopes)
 
 
 @pytest.fixture

@@ -117,8 +117,9 @@ def last_digest_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
 
 
 def pending_digests(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Digests stored but not yet accepted by the SMTP server, oldest first."""
+    """Digests not yet accepted by the SMTP server for every recipient stored with them,
+    oldest first, with `pending_to`: the recipients still to be sent to."""
     return dict_rows(con, """
-        SELECT d.* FROM digests d JOIN v_digests v USING (digest_id)
+        SELECT d.*, v.pending_to FROM digests d JOIN v_digests v USING (digest_id)
         WHERE v.status = 'pending' ORDER BY d.created_at
     """, [])

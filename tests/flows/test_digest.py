@@ -92,3 +92,37 @@ def test_refused_digest_waits_in_the_outbox_and_goes_once_the_server_recovers(
     assert digests(snap) == [("sent", 2, items, None)]
     digest(str(config))
     assert len(box.messages) == 1
+
+
+def test_a_refused_recipient_does_not_make_the_others_receive_the_digest_twice(
+        tmp_path: Path, server: DevServer, inbox: tuple[Inbox, int]) -> None:
+    box, port = inbox
+    (server.root / "a.html").write_text(page("A", HOSTILE.split("\r")[0]))
+    (server.root / "feed.xml").write_text(rss("a"))
+    team = "['analyst@example.org', 'gone@example.org', 'boss@example.org']"
+    config = write_config(tmp_path / "c.toml", [("Wire", f"{server.base_url}/feed.xml")],
+                          extra=email_config(port).replace("['analyst@example.org']", team))
+    monitor(str(config))
+    box.refuse_rcpt = {"gone@example.org"}
+    first = digest(str(config))
+    assert first.created and not first.sent and "gone@example.org" in first.failed[0][1]
+    assert [box.received(a) for a in ("analyst@example.org", "boss@example.org",
+                                      "gone@example.org")] == [1, 1, 0]
+    again = digest(str(config))  # still refused: nobody else gets it again
+    assert again.failed and len(box.messages) == 1
+    snap = tmp_path / "wh" / "pactwatch.snapshot.duckdb"
+    con = duckdb.connect(str(snap), read_only=True)
+    [(status, sent_to, pending_to)] = con.execute(
+        "SELECT status, sent_to, pending_to FROM v_digests").fetchall()
+    con.close()
+    assert (status, sent_to, pending_to) == (
+        "pending", ["analyst@example.org", "boss@example.org"], ["gone@example.org"])
+    # the team changes in the config; the pending digest still goes to whom it was made for
+    config.write_text(config.read_text().replace(team, "['newcomer@example.org']"))
+    box.refuse_rcpt = set()
+    last = digest(str(config))
+    assert last.sent == [first.created] and last.created is None
+    assert box.envelopes[-1] == ("gone@example.org",)
+    assert [box.received(a) for a in ("analyst@example.org", "boss@example.org",
+                                      "gone@example.org", "newcomer@example.org")] == [1, 1, 1, 0]
+    assert digests(snap)[0][0] == "sent"

@@ -1,0 +1,55 @@
+"""spaCy worker processes are never forks of this (threaded) process."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from extractors import checkworthy
+from extractors.nlp import analyse, load_model
+from flows.settings import DEFAULT_MODEL, builtin_story
+
+TEXT = ("Vladimir Putin met Kim Jong Un in Pyongyang on Wednesday, officials in Seoul said.\n"
+        "North Korea has sent {n} artillery shells to Russia under the treaty, Ukraine said.")
+
+
+def children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out |= {int(c) for c in (task / "children").read_text().split()}
+    return out
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # it ended meanwhile
+        return b""
+
+
+def test_parsing_in_two_processes_forks_nothing_from_this_threaded_process() -> None:
+    pipeline = load_model(DEFAULT_MODEL)
+    scorer = checkworthy.default_model()
+    aliases = builtin_story().alias_index()
+    texts = [TEXT.format(n=1000 + i) for i in range(16)]
+    alone = analyse(pipeline, texts, aliases, scorer.scores, scorer.threshold, processes=1)
+    own, seen, stop = cmdline(os.getpid()), {}, threading.Event()
+
+    def watch() -> None:  # a thread running beside the parse, as in a Prefect flow
+        while not stop.is_set():
+            for child in children(os.getpid()):
+                seen.setdefault(child, cmdline(child))
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        two = analyse(pipeline, texts, aliases, scorer.scores, scorer.threshold, processes=2)
+    finally:
+        stop.set()
+        watcher.join()
+    forks = [pid for pid, cmd in seen.items() if cmd == own]
+    assert forks == [], "worker processes forked from this threaded process"
+    assert two == alone  # same sentences, mentions and claims as in one process
