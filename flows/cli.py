@@ -92,6 +92,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _print_summary(_monitor(config, f"demo edition day{edition}", force=True))
     print(f"\nwarehouse: {settings.warehouse_path}\nquery it: pactwatch sql "
           "\"SELECT outlet, title, relevant FROM v_articles ORDER BY published_at\"")
+    return _demo_page(settings.snapshot_path, workdir / demo.PAGE_DIR)
+
+
+def _demo_page(snapshot: Path, out: Path) -> int:
+    """Build the story page at the end of the demo and say where it is."""
+    from flows.report.build import build_report
+
+    con = connect(snapshot, read_only=True)
+    try:
+        built = build_report(con, out)
+    except (WarehouseError, OSError) as exc:
+        return _fail(EXIT_FAILED, f"the story page could not be built: {exc}")
+    finally:
+        con.close()
+    print(f"\nthe story page: {built.index.resolve().as_uri()}\n(open it in a browser; "
+          f"rebuild it with `pactwatch report --out {out.name}`)")
     return 0
 
 
@@ -242,6 +258,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the story page from the snapshot into --out."""
+    from datetime import date
+
+    from flows.report.build import build_report
+
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+        con = _reader(args)
+        built = build_report(con, Path(args.out), since)
+    except WarehouseError as exc:
+        return _fail(EXIT_WAREHOUSE, str(exc))
+    except (ConfigError, ValueError, OSError) as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    print(f"story page: {built.index} ({built.items} items new or changed, {built.timelines} "
+          f"claim timelines, {len(built.charts)} charts); open {built.index.resolve().as_uri()}")
+    return 0
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
     """Load history from WARC files or a sitemap."""
     if not args.warc and not args.sitemap:
@@ -334,6 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--config", type=Path, help="config file (default: ./pactwatch.toml)")
     ex.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
     ex.set_defaults(func=cmd_export)
+    rp = sub.add_parser("report", help="write the story page (static HTML) from the snapshot")
+    rp.add_argument("--out", required=True, help="folder to write index.html and assets/ into")
+    rp.add_argument("--since", help="claims, framing and coverage from this date (YYYY-MM-DD)")
+    source = rp.add_mutually_exclusive_group()
+    source.add_argument("--config", type=Path, help="config file (default: ./pactwatch.toml)")
+    source.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
+    rp.set_defaults(func=cmd_report)
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
     ev.add_argument("what", choices=["claims", "checkworthy", "frames", "framing"])
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flows.report import anchors
+
 MAX_ITEMS = 40
 STATUS_COLOUR = {"changed": "#b45309", "new": "#1d4ed8"}
 
@@ -38,6 +40,7 @@ class Item:
     sources: tuple[Source, ...]
     first_seen_at: datetime | None
     score: float
+    origin: str = ""  # the assertion's first claim: its place on the story page
 
     @property
     def outlets(self) -> list[str]:
@@ -118,7 +121,8 @@ def build_items(rows: list[dict[str, Any]]) -> list[Item]:
             changes=tuple((c["field"], c["old"], c["new"]) for c in lead["changes"] or ()),
             earlier=earlier,
             sources=tuple({r["article_url"]: _source(r) for r in members}.values()),
-            first_seen_at=lead["first_seen_at"], score=float(lead["checkworthiness"] or 0)))
+            first_seen_at=lead["first_seen_at"], score=float(lead["checkworthiness"] or 0),
+            origin=lead["origin_claim_id"]))
     return sorted(items, key=_importance)
 
 
@@ -156,8 +160,9 @@ def _when(d: datetime | None) -> str:
     return d.strftime("%Y-%m-%d %H:%M") if d else "the beginning"
 
 
-def render_text(d: Digest) -> str:
-    """The plain-text part."""
+def render_text(d: Digest, base_url: str = "") -> str:
+    """The plain-text part; with `base_url` (the story page's), each item says where it is
+    on the page."""
     lines = [d.subject, f"From {_when(d.covers_from)} to {_when(d.covers_until)} UTC", ""]
     for n, item in enumerate(d.items[:MAX_ITEMS], 1):
         lines.append(f"{n}. [{item.status.upper()}] {item.sentence}")
@@ -169,6 +174,9 @@ def render_text(d: Digest) -> str:
             lines.append(f"   Earlier ({item.earlier.outlet}): {item.earlier.sentence}")
         for s in item.sources:
             lines.append(f"   - {s.outlet}: {s.url}")
+        if base_url:
+            lines.append(f"   On the story page: "
+                         f"{anchors.page_link(base_url, anchors.claim(item.origin))}")
         lines.append("")
     if len(d.items) > MAX_ITEMS:
         lines.append(f"... and {len(d.items) - MAX_ITEMS} more: query v_claims.")
@@ -195,7 +203,17 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{_e(safe)}" style="color:#1d4ed8">{_e(label)}</a>'
 
 
-def _item_html(n: int, item: Item) -> str:
+def _page_link(base_url: str, anchor: str, before: str = " · ") -> str:
+    """A link to `anchor` on the story page, or nothing when no page is configured."""
+    if not base_url:
+        return ""
+    # the base URL is the operator's (config, checked there), not a third party's: file://
+    # is allowed for a page on a shared drive
+    href = _e(anchors.page_link(base_url, anchor))
+    return f'{before}<a href="{href}" style="color:#1d4ed8">on the story page</a>'
+
+
+def _item_html(n: int, item: Item, base_url: str = "") -> str:
     colour = STATUS_COLOUR.get(item.status, "#374151")
     parts = [f'<tr><td style="padding:12px 0;border-bottom:1px solid #e5e7eb">'
              f'<span style="background:{colour};color:#fff;font-size:12px;padding:2px 6px;'
@@ -214,11 +232,12 @@ def _item_html(n: int, item: Item) -> str:
                      f'{_link(item.earlier.url, item.earlier.outlet)}: '
                      f'&ldquo;{_e(item.earlier.sentence)}&rdquo;</p>')
     links = ", ".join(_link(s.url, s.outlet) for s in item.sources)
-    parts.append(f'<p style="margin:4px 0;font-size:13px">Sources: {links}</p></td></tr>')
+    parts.append(f'<p style="margin:4px 0;font-size:13px">Sources: {links}'
+                 f'{_page_link(base_url, anchors.claim(item.origin))}</p></td></tr>')
     return "".join(parts)
 
 
-def _framing_html(f: FramingItem) -> str:
+def _framing_html(f: FramingItem, base_url: str = "") -> str:
     head = _link(f.url, f.outlet) if f.url else _e(f.outlet)
     moved = "; ".join(_e(m) for m in f.moved)
     tone = "" if f.tone[0] is None else f" · tone {f.tone[0]:+.2f} &rarr; {f.tone[1]:+.2f}"
@@ -230,26 +249,28 @@ def _framing_html(f: FramingItem) -> str:
         + f'<span style="font-size:11px;color:#6b7280"> {_e(top[0][0]) if top else ""}'
           f"</span></td></tr>" for week, top in f.weeks)
     return (f'<p style="margin:8px 0 2px"><b>{_e(f.scope)}</b> {head}: {moved} '
-            f'(magnitude {f.magnitude:.2f}{tone})</p><table cellpadding="0" '
+            f'(magnitude {f.magnitude:.2f}{tone})'
+            f'{_page_link(base_url, anchors.outlet_framing(f.outlet))}</p><table cellpadding="0" '
             f'cellspacing="0">{bars}</table>')
 
 
 FRAME_COLOURS = ("#1d4ed8", "#b45309", "#047857")
 
 
-def render_html(d: Digest) -> str:
-    """The HTML part: one table, inline styles, every value escaped."""
+def render_html(d: Digest, base_url: str = "") -> str:
+    """The HTML part: one table, inline styles, every value escaped; with `base_url` (the
+    story page's), links from each item to its place on the page."""
     body = [f'<h1 style="font-size:20px;margin:0 0 4px">{_e(d.subject)}</h1>'
             f'<p style="color:#6b7280;margin:0 0 12px">From {_e(_when(d.covers_from))} to '
             f'{_e(_when(d.covers_until))} UTC</p><table width="100%" cellpadding="0" '
             f'cellspacing="0" style="border-collapse:collapse">']
-    body += [_item_html(n, item) for n, item in enumerate(d.items[:MAX_ITEMS], 1)]
+    body += [_item_html(n, item, base_url) for n, item in enumerate(d.items[:MAX_ITEMS], 1)]
     body.append("</table>")
     if len(d.items) > MAX_ITEMS:
         body.append(f"<p>… and {len(d.items) - MAX_ITEMS} more: query v_claims.</p>")
     if d.framing:
         body.append('<h2 style="font-size:16px">Framing changes</h2>')
-        body += [_framing_html(f) for f in d.framing]
+        body += [_framing_html(f, base_url) for f in d.framing]
     if d.entities:
         names = ", ".join(f"{_e(n)}{' <b>(new)</b>' if new else ''} ×{m}"
                           for n, _l, m, _a, new in d.entities)
@@ -258,7 +279,7 @@ def render_html(d: Digest) -> str:
         rows = "".join(f"<li>{_link(u, n)}: {k} failures in a row — {_e(err)}</li>"
                        for n, u, k, err in d.failing_feeds)
         body.append(f'<h2 style="font-size:16px;color:#b91c1c">Failing feeds</h2><ul>{rows}'
-                    "</ul>")
+                    f"</ul>{_page_link(base_url, anchors.FAILING, '')}")
     if d.failed_work:
         rows = "".join(f"<li>{_e(stage)}: {n} pages — {_e(reason)}</li>"
                        for stage, n, reason in d.failed_work)

@@ -36,10 +36,11 @@ class DigestSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None) -> digests.Digest:
-    """The digest of everything flagged since the previous digest."""
-    since = last_digest_until(con)
-    end = until or utcnow()
+def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None,
+                 window: tuple[datetime | None, datetime] | None = None) -> digests.Digest:
+    """The digest of everything flagged since the previous digest (or in `window`, as
+    (from, until), for a digest already stored: the story page shows the latest one)."""
+    since, end = window or (last_digest_until(con), until or utcnow())
     changes = framing_changes(con, since, end)
     outlets = {c["outlet"] for c in changes if c["outlet"]}
     framing = digests.framing_items(changes, {o: outlet_frames(con, o) for o in outlets})
@@ -58,17 +59,19 @@ def preview(settings: Settings, out: Path) -> digests.Digest:
                              "a pass with this version (`pactwatch run`) republishes it") from exc
     finally:
         con.close()
-    out.write_text(digests.render_html(d), encoding="utf-8")
+    out.write_text(digests.render_html(d, settings.report_base_url), encoding="utf-8")
     return d
 
 
-def _store(con: duckdb.DuckDBPyConnection, d: digests.Digest, recipients: tuple[str, ...]) -> str:
+def _store(con: duckdb.DuckDBPyConnection, d: digests.Digest, recipients: tuple[str, ...],
+           base_url: str = "") -> str:
     digest_id = hash_id("digest", d.covers_until.isoformat())
     batch = Batch()
     batch.add("digests", {
         "digest_id": digest_id, "created_at": utcnow(), "covers_from": d.covers_from,
         "covers_until": d.covers_until, "subject": d.subject,
-        "text_body": digests.render_text(d), "html_body": digests.render_html(d),
+        "text_body": digests.render_text(d, base_url),
+        "html_body": digests.render_html(d, base_url),
         "recipients": list(recipients), "item_count": len(d.items)})
     load_batch(con, batch)
     return digest_id
@@ -100,7 +103,8 @@ def digest(config_path: str) -> DigestSummary:
     with writer_lock(wh, wait), open_warehouse(wh, wait) as con:
         d = build_digest(con)
         if not d.empty or cfg.send_empty:
-            summary.created, summary.subject = _store(con, d, cfg.recipients), d.subject
+            summary.created = _store(con, d, cfg.recipients, settings.report_base_url)
+            summary.subject = d.subject
         for row in pending_digests(con):
             msg = compose(cfg, row["subject"], row["text_body"], row["html_body"],
                           row["digest_id"])
