@@ -61,7 +61,10 @@ def _figure(width: float, height: float) -> Figure:
         return Figure(figsize=(width, height), layout="constrained")
 
 
-def _date_axis(ax: Any) -> None:
+def _date_axis(ax: Any, dates: Iterable[date]) -> None:
+    low, high = min(dates), max(dates)
+    if (high - low).days < 14:  # a week or two of data: widen so the ticks have days to mark
+        ax.set_xlim(low - timedelta(days=7), high + timedelta(days=7))
     locator = mdates.AutoDateLocator(maxticks=6)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(
@@ -92,7 +95,7 @@ def frames_by_outlet(rows: list[dict[str, Any]], out: Path) -> Chart | None:
             ax.set_ylim(0, 1)
             ax.set_ylabel("mean share (0–1)")
         axes[-1].set_xlabel("week of publication (Monday)")
-        _date_axis(axes[-1])
+        _date_axis(axes[-1], [r["week"] for r in rows])
         handles = [Patch(color=PALETTE[i], label=_pretty(f))
                    for i, f in enumerate([*top, "Other"])]
         fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
@@ -134,7 +137,7 @@ def tone_by_outlet(rows: list[dict[str, Any]], out: Path) -> Chart | None:
         ax.set_ylim(-1, 1)
         ax.set_ylabel("mean tone (−1 negative … +1 positive)")
         ax.set_xlabel("week of publication (Monday)")
-        _date_axis(ax)
+        _date_axis(ax, [r["week"] for r in rows])
         ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
         ax.set_title("Tone toward the pact per outlet, by week", loc="left")
     return _save(fig, out, "tone-by-outlet.svg", "Tone toward the pact per outlet",
@@ -161,7 +164,7 @@ def coverage(rows: list[dict[str, Any]], out: Path) -> Chart | None:
         ax.set_ylabel("articles per day")
         ax.set_xlabel("day of publication")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        _date_axis(ax)
+        _date_axis(ax, days)
         ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
         ax.set_title("Articles on the story per outlet per day", loc="left")
     return _save(fig, out, "coverage.svg", "Articles per outlet per day",
