@@ -13,9 +13,12 @@ from typing import Any
 import duckdb
 
 from flows.settings import ConfigError, default_config_path, load_settings, prefect_defaults
+from flows.tables import format_table, print_status
+from flows.tables import query as _query
 from warehouse.db import WarehouseError, connect, open_warehouse, snapshot_path
 
 EXIT_CONFIG, EXIT_WAREHOUSE, EXIT_FAILED = 2, 3, 1
+QUIET_HELP = "no progress bar, plain log lines (as when not on a terminal, e.g. cron)"
 
 
 def _fail(code: int, message: str) -> int:
@@ -38,6 +41,13 @@ def _print_summary(summary: Any) -> None:
     print(f"time {summary.elapsed_s:.1f}s; analysts' snapshot: {summary.snapshot}")
 
 
+def _progress_bar(args: argparse.Namespace) -> None:
+    """A progress bar on a terminal; plain log lines for cron, pipes and --quiet."""
+    from flows import progress
+
+    progress.show_bar(sys.stderr.isatty() and not args.quiet)
+
+
 def _monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
     prefect_defaults()
     from flows.monitor import with_runner
@@ -58,6 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(EXIT_CONFIG, str(exc))
     except WarehouseError as exc:
         return _fail(EXIT_WAREHOUSE, str(exc))
+    _progress_bar(args)
     try:
         summary = _monitor(settings.config_path, force=args.all)
     except WarehouseError as exc:
@@ -127,24 +138,6 @@ def _reader(args: argparse.Namespace) -> Any:
     return connect(snapshot_path(settings.warehouse_path), read_only=True)
 
 
-def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int = 60) -> str:
-    """Rows as aligned text columns; long cells are cut at `width` characters with '…'."""
-    def cell(v: Any) -> str:
-        s = "NULL" if v is None else str(v).replace("\n", " ")
-        return s if len(s) <= width else s[: width - 1] + "…"
-    table = [list(columns)] + [[cell(v) for v in r] for r in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-             for r in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def _query(con: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    cur = con.execute(sql)
-    return [d[0] for d in cur.description or []], cur.fetchall()
-
-
 def cmd_sql(args: argparse.Namespace) -> int:
     """Run one query against the snapshot; print a table or CSV."""
     try:
@@ -187,33 +180,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
     return 0
 
 
-STATUS_SQL = {
-    "last runs": "SELECT started_at, status, duration_s, feeds_polled, feeds_not_modified, "
-                 "feeds_failed, articles_new, articles_updated, articles_failed, failure_count "
-                 "FROM v_runs LIMIT 5",
-    "rows per table": "SELECT table_name, estimated_size AS row_count FROM duckdb_tables() "
-                      "WHERE schema_name = 'main' ORDER BY table_name",
-    "failing feeds": "SELECT name, url, consecutive_failures, last_polled_at, last_error "
-                     "FROM v_feeds WHERE consecutive_failures > 0",
-    "feed schedule": "SELECT name, outcome, round(interval_s / 60, 1) AS every_min, "
-                     "next_poll_at, reason FROM v_feed_schedule",
-    "digests": "SELECT created_at, status, attempts, item_count, subject, last_error "
-               "FROM v_digests LIMIT 5",
-    "failures in the last run": "SELECT stage, error_class, url, reason FROM v_failures "
-                                "WHERE run_id = (SELECT run_id FROM v_runs LIMIT 1)",
-}
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     """Last runs, rows per table, failing feeds and the last run's failures."""
     try:
         con = _reader(args)
     except (ConfigError, WarehouseError) as exc:
         return _fail(EXIT_CONFIG, str(exc))
-    for title, sql in STATUS_SQL.items():
-        columns, rows = _query(con, sql)
-        print(f"\n{title}:")
-        print(format_table(columns, rows) if rows else "  (none)")
+    print_status(con)
     return 0
 
 
@@ -286,6 +259,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, str(exc))
     prefect_defaults()
+    _progress_bar(args)
     from flows.backfill import backfill
 
     try:
@@ -344,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, type=Path, help="the TOML config file")
     run.add_argument("--all", action="store_true",
                      help="poll every feed now, even those not due yet")
+    run.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     run.set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="run monitor on the bundled offline sample corpus")
     demo.add_argument("--dir", default=".", help="where the warehouse goes (default: here)")
@@ -361,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "sitemap, capture date in a WARC")
     bf.add_argument("--until", help="up to this date (YYYY-MM-DD)")
     bf.add_argument("--outlet", help="outlet name (default: the site's host name)")
+    bf.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     bf.set_defaults(func=cmd_backfill)
     ex = sub.add_parser("export", help="export every public view to Parquet or CSV")
     ex.add_argument("--format", choices=["parquet", "csv"], default="parquet")
