@@ -134,7 +134,7 @@ def tone_by_outlet(rows: list[dict[str, Any]], out: Path) -> Chart | None:
             ax.plot([w for w, _ in mine], [v for _, v in mine], marker="o", markersize=4,
                     color=PALETTE[i % len(PALETTE)], label=outlet)
         ax.axhline(0, color="#9ca3af", linewidth=0.8)
-        ax.set_ylim(-1, 1)
+        ax.set_ylim(-1.08, 1.08)  # room for the markers at the ends of the scale
         ax.set_ylabel("mean tone (−1 negative … +1 positive)")
         ax.set_xlabel("week of publication (Monday)")
         _date_axis(ax, [r["week"] for r in rows])
