@@ -87,6 +87,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the sample corpus on loopback and run monitor on it (both editions when fresh)."""
     from flows import demo
 
+    started = time.monotonic()
     workdir = Path(args.dir).resolve()
     config = demo.demo_config(workdir, args.port)
     settings = load_settings(config)
@@ -103,22 +104,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _print_summary(_monitor(config, f"demo edition day{edition}", force=True))
     print(f"\nwarehouse: {settings.warehouse_path}\nquery it: pactwatch sql "
           "\"SELECT outlet, title, relevant FROM v_articles ORDER BY published_at\"")
-    return _demo_page(settings.snapshot_path, workdir / demo.PAGE_DIR)
-
-
-def _demo_page(snapshot: Path, out: Path) -> int:
-    """Build the story page at the end of the demo and say where it is."""
-    from flows.report.build import build_report
-
-    con = connect(snapshot, read_only=True)
     try:
-        built = build_report(con, out)
+        page = demo.build_page(settings.snapshot_path, workdir)
     except (WarehouseError, OSError) as exc:
         return _fail(EXIT_FAILED, f"the story page could not be built: {exc}")
-    finally:
-        con.close()
-    print(f"\nthe story page: {built.index.resolve().as_uri()}\n(open it in a browser; "
-          f"rebuild it with `pactwatch report --out {out.name}`)")
+    print(f"done in {time.monotonic() - started:.1f}s")
+    print(f"\nthe story page: {page.resolve().as_uri()}\n(open it in a browser; rebuild it "
+          f"with `pactwatch report --out {page.parent.name}`)")
     return 0
 
 
@@ -387,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `pactwatch sql … | head`: the reader left, not an error
         sys.stderr.close()
         return 0
-    if args.command in ("run", "demo", "backfill"):
+    if args.command in ("run", "backfill"):  # the demo says it before the page's address
         print(f"done in {time.monotonic() - started:.1f}s")
     return code
 

@@ -58,5 +58,18 @@ def serve_edition(edition: int, port: int = DEMO_PORT) -> DevServer:
     return server
 
 
+def build_page(snapshot: Path, workdir: Path) -> Path:
+    """Build the story page from `snapshot` into `workdir/story`; returns its index.html.
+    Raises WarehouseError or OSError as `build_report` does."""
+    from flows.report.build import build_report
+    from warehouse.db import connect
+
+    con = connect(snapshot, read_only=True)
+    try:
+        return build_report(con, workdir / PAGE_DIR).index
+    finally:
+        con.close()
+
+
 def set_edition(server: DevServer, edition: int) -> None:
     server.root = (rendered_site() / f"day{edition}").resolve()

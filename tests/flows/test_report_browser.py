@@ -4,8 +4,11 @@ on a laptop and a phone, read back with OCR."""
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,15 +36,29 @@ class Demo:
     digest: str
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[Demo]:
+    """`pactwatch demo` as `make run` runs it, then a pass in which one feed fails."""
+    from prefect.settings import PREFECT_API_URL
+
     _tools()
-    work = tmp_path_factory.mktemp("demo")
-    with demo.serve_edition(1, port=0) as server:
-        config = demo.demo_config(work, server.server_address[1])
-        monitor(str(config), force=True)
-        demo.set_edition(server, 2)
-        monitor(str(config), force=True)
+    work, port = tmp_path_factory.mktemp("demo"), free_port()
+    run = subprocess.run([sys.executable, "-m", "flows.cli", "demo", "--dir", str(work),
+                          "--port", str(port)], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())})
+    assert run.returncode == 0, run.stderr[-3000:]
+    # the demo ends by saying where the story page is
+    assert run.stdout.rstrip().splitlines()[-2:] == [
+        f"the story page: {(work / 'story' / 'index.html').as_uri()}",
+        "(open it in a browser; rebuild it with `pactwatch report --out story`)"]
+    config = work / "pactwatch-demo.toml"
+    with demo.serve_edition(2, port) as server:
         server.routes["/pacific-monitor/index.rdf"] = demo._fail_500  # a feed breaks
         monitor(str(config), force=True)
     settings = load_settings(config)
