@@ -58,6 +58,10 @@ class Page:
     def timeline_ids(self) -> frozenset[str]:
         return frozenset(t.origin_claim_id for t in self.timelines)
 
+    @property
+    def framing_ids(self) -> frozenset[str]:
+        return frozenset(o.anchor for o in self.framing)
+
 
 @dataclass(frozen=True)
 class Built:

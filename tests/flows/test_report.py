@@ -146,6 +146,9 @@ def test_since_leaves_out_earlier_timelines_and_days(snapshot, tmp_path: Path) -
     assert "No claim has been repeated or changed yet." in page.words
     assert "coverage.svg" not in " ".join(page.images)
     assert "No articles on the story yet." in page.words
+    # What is new still shows the digest window; its links point only at what is there
+    assert "flagged because quantity changed" in page.section("new")
+    assert {h[1:] for h in page.hrefs if h.startswith("#")} <= page.ids
 
 
 def test_what_is_new_shows_the_latest_digest_window(tmp_path: Path) -> None:
