@@ -28,4 +28,4 @@ unit: $(STAMP)
 	$(BIN)/pytest -m "not e2e"
 
 clean:
-	rm -rf $(VENV) pactwatch.duckdb pactwatch.snapshot.duckdb pactwatch-demo.toml
+	rm -rf $(VENV) pactwatch.duckdb pactwatch.snapshot.duckdb pactwatch-demo.toml story

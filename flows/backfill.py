@@ -17,7 +17,7 @@ from extractors.errors import PactwatchError
 from extractors.feeds import FeedEntry
 from extractors.http import Response, fetch_with_retries
 from extractors.urls import canonical_url
-from flows import tasks
+from flows import progress, tasks
 from flows.framing_step import check_framing_model
 from flows.monitor import RunSummary, _batch_failed, _load_versions, _page_batch, complete
 from flows.rows import failure_row
@@ -57,15 +57,19 @@ def _known(settings: Settings, urls: list[str]) -> set[str]:
 
 
 def _process(settings: Settings, summary: RunSummary, n: int, results: list[tasks.PageResult],
-             jobs: list[tasks.PageJob], log: Any) -> None:
+             jobs: list[tasks.PageJob], log: Any, bar: progress.Pages) -> None:
     wh = str(settings.warehouse_path)
+    bar.advance("fetched", len(jobs))
     try:
         batch, versions = _page_batch(summary.run_id, results, summary)
         _load_versions(settings, summary.run_id, versions, batch)
+        bar.advance("analysed", len(jobs))
     except Exception as exc:  # one broken batch must not sink the backfill
         _batch_failed(wh, summary, n, jobs, exc, log)
+        bar.finish(len(jobs))
         return
     tasks.load(wh, batch)
+    bar.advance("loaded", len(jobs))
     log.info("backfill batch %d: %d pages, %d new versions", n, len(jobs), len(versions))
 
 
@@ -78,18 +82,19 @@ def _warc(settings: Settings, summary: RunSummary, files: list[str], since: date
             except PactwatchError as exc:
                 summary.failures.append((file, "archive", str(exc)))
                 tasks.load(str(settings.warehouse_path), _one_failure(summary, file, exc))
-    for n, chunk in enumerate(_chunks((p for p in pages()
-                                       if _in_range(p.captured_at, since, until)),
-                                      settings.batch_size), 1):
-        known = _known(settings, [canonical_url(p.url) for p in chunk])
-        todo = [p for p in chunk if canonical_url(p.url) not in known]
-        summary.bump("articles_skipped", len(chunk) - len(todo))
-        items = [(_job(p.url, outlet, f"warc:{p.url}"),
-                  Response(p.url, p.url, 200, p.body, 0.0, {"content-type": p.content_type}),
-                  p.captured_at) for p in todo]
-        if items:
-            results = tasks.extract_archived(items, settings.story)
-            _process(settings, summary, n, results, [j for j, _r, _a in items], log)
+    in_range = (p for p in pages() if _in_range(p.captured_at, since, until))
+    with progress.pages(None, log) as bar:  # WARC files stream: the total is not known
+        for n, chunk in enumerate(_chunks(in_range, settings.batch_size), 1):
+            known = _known(settings, [canonical_url(p.url) for p in chunk])
+            todo = [p for p in chunk if canonical_url(p.url) not in known]
+            summary.bump("articles_skipped", len(chunk) - len(todo))
+            bar.finish(len(chunk) - len(todo))
+            items = [(_job(p.url, outlet, f"warc:{p.url}"),
+                      Response(p.url, p.url, 200, p.body, 0.0, {"content-type": p.content_type}),
+                      p.captured_at) for p in todo]
+            if items:
+                results = tasks.extract_archived(items, settings.story)
+                _process(settings, summary, n, results, [j for j, _r, _a in items], log, bar)
 
 
 def _one_failure(summary: RunSummary, where: str, exc: Exception) -> Batch:
@@ -125,15 +130,18 @@ def _sitemap(settings: Settings, summary: RunSummary, url: str, since: date | No
                if _in_range(e.published_at, since, until)]
     entries.sort(key=lambda e: e.published_at or datetime.min.replace(tzinfo=UTC))
     log.info("sitemap %s: %d pages in range", url, len(entries))
-    for n, chunk in enumerate(_chunks(entries, settings.batch_size), 1):
-        known = _known(settings, [canonical_url(e.url) for e in chunk])
-        jobs = [_job(e.url, outlet, url, e.published_at, e.title) for e in chunk
-                if canonical_url(e.url) not in known]
-        summary.bump("articles_skipped", len(chunk) - len(jobs))
-        if jobs:
-            results = tasks.fetch_and_extract(jobs, settings.fetch, settings.story,
-                                              tasks.PassLimits.of(summary.run_id, settings))
-            _process(settings, summary, n, results, jobs, log)
+    with progress.pages(len(entries), log) as bar:
+        for n, chunk in enumerate(_chunks(entries, settings.batch_size), 1):
+            known = _known(settings, [canonical_url(e.url) for e in chunk])
+            jobs = [_job(e.url, outlet, url, e.published_at, e.title) for e in chunk
+                    if canonical_url(e.url) not in known]
+            summary.bump("articles_skipped", len(chunk) - len(jobs))
+            bar.finish(len(chunk) - len(jobs))
+            if jobs:
+                results = tasks.fetch_and_extract(
+                    jobs, settings.fetch, settings.story,
+                    tasks.PassLimits.of(summary.run_id, settings))
+                _process(settings, summary, n, results, jobs, log, bar)
 
 
 @flow(name="backfill", log_prints=True)

@@ -19,10 +19,13 @@ from flows.settings import (
     load_settings,
     prefect_defaults,
 )
+from flows.tables import format_table, print_status
+from flows.tables import query as _query
 from warehouse.db import SnapshotError, WarehouseError, connect, open_warehouse, snapshot_path
 from warehouse.lock import WarehouseBusy, writer_lock
 
 EXIT_CONFIG, EXIT_WAREHOUSE, EXIT_FAILED = 2, 3, 1
+QUIET_HELP = "no progress bar, plain log lines (as when not on a terminal, e.g. cron)"
 
 
 def _fail(code: int, message: str) -> int:
@@ -43,6 +46,13 @@ def _print_summary(summary: Any) -> None:
     for url, stage, reason in summary.failures:
         print(f"  failed [{stage}] {url}: {reason}")
     print(f"time {summary.elapsed_s:.1f}s; analysts' snapshot: {summary.snapshot}")
+
+
+def _progress_bar(args: argparse.Namespace) -> None:
+    """A progress bar on a terminal; plain log lines for cron, pipes and --quiet."""
+    from flows import progress
+
+    progress.show_bar(sys.stderr.isatty() and not args.quiet)
 
 
 def _monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
@@ -76,6 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(EXIT_CONFIG, str(exc))
     except WarehouseError as exc:
         return _fail(EXIT_WAREHOUSE, str(exc))
+    _progress_bar(args)
     try:
         summary = _monitor(settings.config_path, force=args.all)
     except SnapshotError as exc:
@@ -97,6 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the sample corpus on loopback and run monitor on it (both editions when fresh)."""
     from flows import demo
 
+    started = time.monotonic()
     workdir = Path(args.dir).resolve()
     config = demo.demo_config(workdir, args.port)
     settings = load_settings(config)
@@ -113,6 +125,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _print_summary(_monitor(config, f"demo edition day{edition}", force=True))
     print(f"\nwarehouse: {settings.warehouse_path}\nquery it: pactwatch sql "
           "\"SELECT outlet, title, relevant FROM v_articles ORDER BY published_at\"")
+    try:
+        page = demo.build_page(settings.snapshot_path, workdir)
+    except (WarehouseError, OSError) as exc:
+        return _fail(EXIT_FAILED, f"the story page could not be built: {exc}")
+    print(f"done in {time.monotonic() - started:.1f}s")
+    print(f"\nthe story page: {page.resolve().as_uri()}\n(open it in a browser; rebuild it "
+          f"with `pactwatch report --out {page.parent.name}`)")
     return 0
 
 
@@ -130,24 +149,6 @@ def _reader(args: argparse.Namespace) -> Any:
         return connect(args.db, read_only=True)
     settings = load_settings(args.config or default_config_path())
     return connect(snapshot_path(settings.warehouse_path), read_only=True)
-
-
-def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int = 60) -> str:
-    """Rows as aligned text columns; long cells are cut at `width` characters with '…'."""
-    def cell(v: Any) -> str:
-        s = "NULL" if v is None else str(v).replace("\n", " ")
-        return s if len(s) <= width else s[: width - 1] + "…"
-    table = [list(columns)] + [[cell(v) for v in r] for r in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-             for r in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def _query(con: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    cur = con.execute(sql)
-    return [d[0] for d in cur.description or []], cur.fetchall()
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -192,35 +193,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
     return 0
 
 
-STATUS_SQL = {
-    "last runs": "SELECT started_at, status, duration_s, feeds_polled, feeds_not_modified, "
-                 "feeds_failed, articles_new, articles_updated, articles_failed, failure_count "
-                 "FROM v_runs LIMIT 5",
-    "rows per table": "SELECT table_name, estimated_size AS row_count FROM duckdb_tables() "
-                      "WHERE schema_name = 'main' ORDER BY table_name",
-    "failing feeds": "SELECT name, url, consecutive_failures, last_polled_at, last_error "
-                     "FROM v_feeds WHERE consecutive_failures > 0",
-    "feed schedule": "SELECT name, outcome, round(interval_s / 60, 1) AS every_min, "
-                     "next_poll_at, reason FROM v_feed_schedule",
-    "articles by analysis": "SELECT analysis, language, count(*) AS articles FROM v_articles "
-                            "GROUP BY ALL ORDER BY analysis, articles DESC",
-    "digests": "SELECT created_at, status, attempts, item_count, subject, last_error "
-               "FROM v_digests LIMIT 5",
-    "failures in the last run": "SELECT stage, error_class, url, reason FROM v_failures "
-                                "WHERE run_id = (SELECT run_id FROM v_runs LIMIT 1)",
-}
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     """Last runs, rows per table, failing feeds and the last run's failures."""
     try:
         con = _reader(args)
     except (ConfigError, WarehouseError) as exc:
         return _fail(EXIT_CONFIG, str(exc))
-    for title, sql in STATUS_SQL.items():
-        columns, rows = _query(con, sql)
-        print(f"\n{title}:")
-        print(format_table(columns, rows) if rows else "  (none)")
+    print_status(con)
     return 0
 
 
@@ -266,6 +245,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the story page from the snapshot into --out."""
+    from datetime import date
+
+    from flows.report.build import build_report
+
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+        con = _reader(args)
+        built = build_report(con, Path(args.out), since)
+    except WarehouseError as exc:
+        return _fail(EXIT_WAREHOUSE, str(exc))
+    except (ConfigError, ValueError, OSError) as exc:
+        return _fail(EXIT_CONFIG, str(exc))
+    print(f"story page: {built.index} ({built.items} items new or changed, {built.timelines} "
+          f"claim timelines, {len(built.charts)} charts); open {built.index.resolve().as_uri()}")
+    return 0
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
     """Load history from WARC files or a sitemap."""
     if not args.warc and not args.sitemap:
@@ -275,6 +273,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, str(exc))
     prefect_defaults()
+    _progress_bar(args)
     from flows.backfill import backfill
 
     try:
@@ -369,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, type=Path, help="the TOML config file")
     run.add_argument("--all", action="store_true",
                      help="poll every feed now, even those not due yet")
+    run.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     run.set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="run monitor on the bundled offline sample corpus")
     demo.add_argument("--dir", default=".", help="where the warehouse goes (default: here)")
@@ -386,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "sitemap, capture date in a WARC")
     bf.add_argument("--until", help="up to this date (YYYY-MM-DD)")
     bf.add_argument("--outlet", help="outlet name (default: the site's host name)")
+    bf.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     bf.set_defaults(func=cmd_backfill)
     ex = sub.add_parser("export", help="export every public view to Parquet or CSV")
     ex.add_argument("--format", choices=["parquet", "csv"], default="parquet")
@@ -394,6 +395,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--config", type=Path, help="config file (default: ./pactwatch.toml)")
     ex.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
     ex.set_defaults(func=cmd_export)
+    rp = sub.add_parser("report", help="write the story page (static HTML) from the snapshot")
+    rp.add_argument("--out", required=True, help="folder to write index.html and assets/ into")
+    rp.add_argument("--since", help="claims, framing and coverage from this date (YYYY-MM-DD)")
+    source = rp.add_mutually_exclusive_group()
+    source.add_argument("--config", type=Path, help="config file (default: ./pactwatch.toml)")
+    source.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
+    rp.set_defaults(func=cmd_report)
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
     ev.add_argument("what", choices=["claims", "relevance", "checkworthy", "frames",
                                      "framing"])
@@ -438,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `pactwatch sql … | head`: the reader left, not an error
         sys.stderr.close()
         return 0
-    if args.command in ("run", "demo", "backfill"):
+    if args.command in ("run", "backfill"):  # the demo says it before the page's address
         print(f"done in {time.monotonic() - started:.1f}s")
     return code
 

@@ -15,6 +15,7 @@ from flows.demo_build import FEED_FILE, error_pages, rendered_site
 from flows.devserver import DevServer
 
 DEMO_PORT = 8765
+PAGE_DIR = "story"  # the story page, beside the warehouse
 OUTLETS = (("The Northern Ledger", "northern-ledger", "rss2"),
            ("Eurasia Wire", "eurasia-wire", "atom"),
            ("Pacific Monitor", "pacific-monitor", "rss1"))
@@ -31,7 +32,9 @@ def demo_config(workdir: Path, port: int = DEMO_PORT) -> Path:
     text = ('# Written by `pactwatch demo`: the bundled sample corpus on loopback.\n'
             '[warehouse]\npath = "pactwatch.duckdb"\n\n[fetch]\n'
             'allow_private_addresses = true   # the demo server is on 127.0.0.1\n'
-            'retries = 1\nbackoff_seconds = 0.2\n' + feeds)
+            'retries = 1\nbackoff_seconds = 0.2\n\n[report]\n'
+            f'base_url = "{(workdir / PAGE_DIR).resolve().as_uri()}"   # the digest links here\n'
+            + feeds)
     path = workdir / "pactwatch-demo.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -53,6 +56,19 @@ def serve_edition(edition: int, port: int = DEMO_PORT) -> DevServer:
     for path in error_pages():
         server.routes[path] = _fail_500
     return server
+
+
+def build_page(snapshot: Path, workdir: Path) -> Path:
+    """Build the story page from `snapshot` into `workdir/story`; returns its index.html.
+    Raises WarehouseError or OSError as `build_report` does."""
+    from flows.report.build import build_report
+    from warehouse.db import connect
+
+    con = connect(snapshot, read_only=True)
+    try:
+        return build_report(con, workdir / PAGE_DIR).index
+    finally:
+        con.close()
 
 
 def set_edition(server: DevServer, edition: int) -> None:

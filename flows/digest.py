@@ -15,6 +15,7 @@ from typing import Any
 
 from extractors.language import language_name
 from flows.digest_select import Assertion, Item, Score, Source, build_items
+from flows.report import anchors
 from flows.rows import digest as hash_id
 
 DEFAULT_MAX_ITEMS = 20
@@ -177,7 +178,7 @@ def _others(item: Item) -> tuple[tuple[Assertion, ...], int]:
     return rest[:SENTENCES_PER_ITEM - 1], max(0, len(rest) - (SENTENCES_PER_ITEM - 1))
 
 
-def _item_text(n: int, item: Item) -> list[str]:
+def _item_text(n: int, item: Item, base_url: str = "") -> list[str]:
     lines = [f"{n}. [{item.status.upper()}] {item.sentence}", *_why_text(item.lead, "   ")]
     sources = item.sources
     lines.append(f"   Sources ({_n(len(item.outlets), 'outlet')}, {_n(len(sources), 'article')}):")
@@ -185,6 +186,9 @@ def _item_text(n: int, item: Item) -> list[str]:
     if len(sources) > MAX_SOURCES:
         lines.append(f"   - ... and {_n(len(sources) - MAX_SOURCES, 'more article')}")
     lines.append(f"   Rank: {item.scoring.explain()}")
+    if base_url:
+        lines.append("   On the story page: "
+                     f"{anchors.page_link(base_url, anchors.claim(item.origin))}")
     others, more = _others(item)
     if others:
         lines.append(f"   Same event ({'; '.join(item.grouped_by)}):")
@@ -195,14 +199,15 @@ def _item_text(n: int, item: Item) -> list[str]:
     return [*lines, ""]
 
 
-def render_text(d: Digest) -> str:
-    """The plain-text part."""
+def render_text(d: Digest, base_url: str = "") -> str:
+    """The plain-text part; with `base_url` (the story page's), each item says where it is
+    on the page."""
     lines = [d.subject, f"From {_when(d.covers_from)} to {_when(d.covers_until)} UTC", ""]
     if d.items:
         lines += [f"Top {len(d.shown)} of {len(d.items)} items, ranked by score = novelty × "
                   "reach × evidence (README: Ranking the digest).", ""]
     for n, item in enumerate(d.shown, 1):
-        lines += _item_text(n, item)
+        lines += _item_text(n, item, base_url)
     if d.more_line:
         lines += [d.more_line, ""]
     for f in d.framing:
@@ -265,7 +270,17 @@ def _others_html(item: Item) -> str:
             f'({_e("; ".join(item.grouped_by))}):</p><ul style="margin:0">{rows}</ul>')
 
 
-def _item_html(n: int, item: Item) -> str:
+def _page_link(base_url: str, anchor: str, before: str = " · ") -> str:
+    """A link to `anchor` on the story page, or nothing when no page is configured."""
+    if not base_url:
+        return ""
+    # the base URL is the operator's (config, checked there), not a third party's: file://
+    # is allowed for a page on a shared drive
+    href = _e(anchors.page_link(base_url, anchor))
+    return f'{before}<a href="{href}" style="color:#1d4ed8">on the story page</a>'
+
+
+def _item_html(n: int, item: Item, base_url: str = "") -> str:
     sources = item.sources
     links = ", ".join(_link(s.url, s.outlet) for s in sources[:MAX_SOURCES])
     if len(sources) > MAX_SOURCES:
@@ -275,12 +290,13 @@ def _item_html(n: int, item: Item) -> str:
             f"{_n(len(item.outlets), 'outlet')} · score {item.score:.2f}</span>"
             f'<p style="margin:6px 0;font-size:15px">{_e(item.sentence)}</p>'
             f"{_why_html(item.lead)}"
-            f'<p style="margin:4px 0;font-size:13px">Sources: {links}</p>'
+            f'<p style="margin:4px 0;font-size:13px">Sources: {links}'
+            f'{_page_link(base_url, anchors.claim(item.origin))}</p>'
             f'<p style="margin:4px 0;font-size:12px;color:#6b7280">'
             f"{_e(item.scoring.explain())}</p>{_others_html(item)}</td></tr>")
 
 
-def _framing_html(f: FramingItem) -> str:
+def _framing_html(f: FramingItem, base_url: str = "") -> str:
     head = _link(f.url, f.outlet) if f.url else _e(f.outlet)
     moved = "; ".join(_e(m) for m in f.moved)
     tone = "" if f.tone[0] is None else f" · tone {f.tone[0]:+.2f} &rarr; {f.tone[1]:+.2f}"
@@ -292,20 +308,22 @@ def _framing_html(f: FramingItem) -> str:
         + f'<span style="font-size:11px;color:#6b7280"> {_e(top[0][0]) if top else ""}'
           f"</span></td></tr>" for week, top in f.weeks)
     return (f'<p style="margin:8px 0 2px"><b>{_e(f.scope)}</b> {head}: {moved} '
-            f'(magnitude {f.magnitude:.2f}{tone})</p><table cellpadding="0" '
+            f'(magnitude {f.magnitude:.2f}{tone})'
+            f'{_page_link(base_url, anchors.outlet_framing(f.outlet))}</p><table cellpadding="0" '
             f'cellspacing="0">{bars}</table>')
 
 
 FRAME_COLOURS = ("#1d4ed8", "#b45309", "#047857")
 
 
-def render_html(d: Digest) -> str:
-    """The HTML part: one table, inline styles, every value escaped."""
+def render_html(d: Digest, base_url: str = "") -> str:
+    """The HTML part: one table, inline styles, every value escaped; with `base_url` (the
+    story page's), links from each item to its place on the page."""
     body = [f'<h1 style="font-size:20px;margin:0 0 4px">{_e(d.subject)}</h1>'
             f'<p style="color:#6b7280;margin:0 0 12px">From {_e(_when(d.covers_from))} to '
             f'{_e(_when(d.covers_until))} UTC</p><table width="100%" cellpadding="0" '
             f'cellspacing="0" style="border-collapse:collapse">']
-    body += [_item_html(n, item) for n, item in enumerate(d.shown, 1)]
+    body += [_item_html(n, item, base_url) for n, item in enumerate(d.shown, 1)]
     body.append("</table>")
     if d.more_line:
         body.append(f'<p style="font-size:13px">{_e(d.more_note)} List them'
@@ -313,7 +331,7 @@ def render_html(d: Digest) -> str:
                     f'<pre style="white-space:pre-wrap;font-size:12px">{_e(d.more_query)}</pre>')
     if d.framing:
         body.append('<h2 style="font-size:16px">Framing changes</h2>')
-        body += [_framing_html(f) for f in d.framing]
+        body += [_framing_html(f, base_url) for f in d.framing]
     if d.entities:
         names = ", ".join(f"{_e(n)}{' <b>(new)</b>' if new else ''} ×{m}"
                           for n, _l, m, _a, new in d.entities)
@@ -322,7 +340,7 @@ def render_html(d: Digest) -> str:
         rows = "".join(f"<li>{_link(u, n)}: {k} failures in a row — {_e(err)}</li>"
                        for n, u, k, err in d.failing_feeds)
         body.append(f'<h2 style="font-size:16px;color:#b91c1c">Failing feeds</h2><ul>{rows}'
-                    "</ul>")
+                    f"</ul>{_page_link(base_url, anchors.FAILING, '')}")
     if d.failed_work:
         rows = "".join(f"<li>{_e(stage)}: {n} pages — {_e(reason)}</li>"
                        for stage, n, reason in d.failed_work)

@@ -40,11 +40,13 @@ class DigestSummary:
 
 
 def build_digest(con: duckdb.DuckDBPyConnection, until: datetime | None = None,
-                 settings: Settings | None = None) -> digests.Digest:
-    """The digest of everything flagged since the previous digest, ranked with the
-    outlets' weights and capped at `[email].max_items` (defaults without `settings`)."""
-    since = last_digest_until(con)
-    end = until or utcnow()
+                 settings: Settings | None = None,
+                 window: tuple[datetime | None, datetime] | None = None) -> digests.Digest:
+    """The digest of everything flagged since the previous digest (or in `window`, as
+    (from, until), for a digest already stored: the story page shows the latest one),
+    ranked with the outlets' weights and capped at `[email].max_items` (defaults without
+    `settings`)."""
+    since, end = window or (last_digest_until(con), until or utcnow())
     changes = framing_changes(con, since, end)
     outlets = {c["outlet"] for c in changes if c["outlet"]}
     framing = digests.framing_items(changes, {o: outlet_frames(con, o) for o in outlets})
@@ -65,7 +67,7 @@ def preview(settings: Settings, out: Path) -> digests.Digest:
                              "a pass with this version (`pactwatch run`) republishes it") from exc
     finally:
         con.close()
-    out.write_text(digests.render_html(d), encoding="utf-8")
+    out.write_text(digests.render_html(d, settings.report_base_url), encoding="utf-8")
     return d
 
 
@@ -84,13 +86,15 @@ def item_rows(d: digests.Digest) -> list[dict[str, object]]:
     } for n, item in enumerate(d.items, 1)]
 
 
-def store(con: duckdb.DuckDBPyConnection, d: digests.Digest, recipients: tuple[str, ...]) -> str:
+def store(con: duckdb.DuckDBPyConnection, d: digests.Digest, recipients: tuple[str, ...],
+          base_url: str = "") -> str:
     """Store `d` (bodies, recipients) and all its items in one transaction; returns its id."""
     batch = Batch()
     batch.add("digests", {
         "digest_id": d.digest_id, "created_at": utcnow(), "covers_from": d.covers_from,
         "covers_until": d.covers_until, "subject": d.subject,
-        "text_body": digests.render_text(d), "html_body": digests.render_html(d),
+        "text_body": digests.render_text(d, base_url),
+        "html_body": digests.render_html(d, base_url),
         "recipients": list(recipients), "item_count": len(d.items)})
     batch.add("digest_items", *item_rows(d))
     load_batch(con, batch)
@@ -152,7 +156,8 @@ def digest(config_path: str) -> DigestSummary:
         with open_warehouse(wh, wait) as con:
             d = build_digest(con, settings=settings)
             if not d.empty or cfg.send_empty:
-                summary.created, summary.subject = store(con, d, cfg.recipients), d.subject
+                summary.created = store(con, d, cfg.recipients, settings.report_base_url)
+                summary.subject = d.subject
             _send_pending(con, cfg, summary, log)
         publish_snapshot(wh)  # under the writer lock, once the connection is closed
     log.info("digest: created %s, sent %d, failed %d", summary.created or "none",

@@ -67,6 +67,7 @@ class Assertion:
     checkworthiness: float
     concreteness: float
     claim_ids: tuple[str, ...]                    # every claim of the window making it
+    origin: str = ""                              # where the assertion first appeared
 
     @property
     def novelty(self) -> float:
@@ -129,6 +130,11 @@ class Item:
     @property
     def lead(self) -> Assertion:
         return self.assertions[0]
+
+    @property
+    def origin(self) -> str:
+        """The lead assertion's first claim: its place on the story page."""
+        return self.lead.origin
 
     @property
     def status(self) -> str:
@@ -231,7 +237,7 @@ def _assertion(members: list[Mapping[str, Any]]) -> Assertion | None:
         earlier=earlier, sources=tuple({r["article_url"]: _source(r) for r in members}.values()),
         first_seen_at=lead["first_seen_at"],
         checkworthiness=float(lead["checkworthiness"] or 0), concreteness=concreteness(lead),
-        claim_ids=tuple(r["claim_id"] for r in members))
+        claim_ids=tuple(r["claim_id"] for r in members), origin=lead["origin_claim_id"])
 
 
 def _words(text: str) -> frozenset[str]:

@@ -15,7 +15,7 @@ from extractors import neardup
 from extractors.articles import Extracted
 from extractors.relevance import assess
 from extractors.urls import url_id
-from flows import tasks
+from flows import artifacts, progress, tasks
 from flows.claims import claim_rows
 from flows.framing_step import check_framing_model
 from flows.pages import batches, obey_robots, plan, resumed, window
@@ -58,6 +58,7 @@ class RunSummary:
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     seeds_loaded: int = 0
     claims: dict[str, int] = field(default_factory=dict)
+    framing: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     snapshot: str = ""
 
@@ -207,6 +208,7 @@ def monitor(config_path: str, note: str | None = None, force: bool = False) -> R
 
         digest(config_path)
     summary.elapsed_s = time.monotonic() - started
+    artifacts.publish(summary, log)  # on the run's page in the Prefect UI
     log.info("pass %s: %s in %.1fs; snapshot %s", summary.status, summary.counts,
              summary.elapsed_s, summary.snapshot)
     return summary
@@ -238,6 +240,28 @@ def complete(settings: Settings, summary: RunSummary, work: Callable[[], None]) 
         finish_run(con, summary.run_id, "completed", summary.counts)
     summary.status = "completed"
     summary.snapshot = str(publish_snapshot(wh))
+
+
+def _one_batch(settings: Settings, summary: RunSummary, i: int,
+               chunks: list[list[tasks.PageJob]], future: Any, bar: progress.Pages,
+               log: Any) -> None:
+    """Analyse and load batch `i` (1-based) once its pages are fetched; a failure is
+    recorded and the pass goes on."""
+    wh, jobs = str(settings.warehouse_path), chunks[i - 1]
+    try:
+        results = future.result()
+        bar.advance("fetched", len(jobs))
+        batch, versions = _page_batch(summary.run_id, results, summary)
+        _load_versions(settings, summary.run_id, versions, batch)
+        bar.advance("analysed", len(jobs))
+    except Exception as exc:  # one broken batch must not sink the pass: record, go on
+        _batch_failed(wh, summary, i, jobs, exc, log)
+        bar.finish(len(jobs))
+        return
+    added = tasks.load(wh, batch)
+    bar.advance("loaded", len(jobs))
+    log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(chunks),
+             len(jobs), len(versions), added)
 
 
 def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
@@ -277,22 +301,15 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     log.info("%d pages to fetch, %d known and unchanged", len(jobs),
              summary.counts["articles_skipped"])
     chunks = batches(jobs, settings.batch_size)
-    for i, future in enumerate(window(chunks, lambda c: tasks.fetch_and_extract.submit(
-            c, settings.fetch, settings.story, limits)), 1):
-        try:
-            batch, versions = _page_batch(summary.run_id, future.result(), summary)
-            _load_versions(settings, summary.run_id, versions, batch)
-        except Exception as exc:  # one broken batch must not sink the pass: record, go on
-            _batch_failed(wh, summary, i, chunks[i - 1], exc, log)
-            continue
-        added = tasks.load(wh, batch)
-        log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(chunks),
-                 len(chunks[i - 1]), len(versions), added)
+    with progress.pages(len(jobs), log, min_pages=settings.batch_size + 1) as bar:
+        for i, future in enumerate(window(chunks, lambda c: tasks.fetch_and_extract.submit(
+                c, settings.fetch, settings.story, limits)), 1):
+            _one_batch(settings, summary, i, chunks, future, bar, log)
     copies = tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
     if copies:
         log.info("%d near-duplicate articles linked to their originals", copies)
-    framed = tasks.frame_articles(wh, summary.run_id, settings.framing)
-    log.info("framing: %s", framed)
+    summary.framing = tasks.frame_articles(wh, summary.run_id, settings.framing)
+    log.info("framing: %s", summary.framing)
     flagged = tasks.flag_claims(wh, summary.run_id, settings.framing.model_dir)
     summary.claims = flagged
     log.info("claims judged: %s", flagged or "none new")

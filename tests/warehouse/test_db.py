@@ -26,7 +26,9 @@ from warehouse.lock import WarehouseBusy
 
 PUBLIC_VIEWS = {"v_articles", "v_article_versions", "v_entities", "v_runs", "v_failures",
                 "v_feeds", "v_claims", "v_new_claims", "v_feed_schedule", "v_digests",
-                "v_framing", "v_framing_changes", "v_digest_items"}
+                "v_framing", "v_framing_changes", "v_digest_items", "v_claim_timelines",
+                "v_coverage_daily", "v_framing_weekly", "v_framing_evidence", "v_entity_weeks",
+                "v_entities_rising"}
 
 
 def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
