@@ -270,6 +270,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from flows import evaluate
 
     embeddings = not args.lexicons_only
+    if args.what == "tone":
+        from flows.evaluate_tone import run as eval_tone
+
+        return eval_tone(embeddings, args.split, args.verbose)
     try:
         if args.what == "claims":
             evaluate.report_claims(Path(args.file) if args.file else None, args.verbose)
@@ -337,13 +341,15 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--db", help="a DuckDB file to read instead of the config's snapshot")
     ex.set_defaults(func=cmd_export)
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
-    ev.add_argument("what", choices=["claims", "checkworthy", "frames", "framing"])
+    ev.add_argument("what", choices=["claims", "checkworthy", "frames", "framing", "tone"])
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
                     "bundled tests/data/claims_eval); checkworthy: a CheckThat! TSV")
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")
     ev.add_argument("--verbose", action="store_true", help="list every disagreement")
     ev.add_argument("--lexicons-only", action="store_true",
-                    help="frames/framing: as with [framing] embeddings = false")
+                    help="frames/framing/tone: as with [framing] embeddings = false")
+    ev.add_argument("--split", choices=["dev", "heldout", "all"], default="all",
+                    help="tone: which part of the labelled real-world set (default: all)")
     ev.set_defaults(func=cmd_eval)
     tr = sub.add_parser("train", help="train the check-worthiness model")
     tr.add_argument("what", choices=["checkworthy"])
