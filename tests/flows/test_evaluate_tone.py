@@ -19,9 +19,12 @@ needs_texts = pytest.mark.skipif(
 def test_tone_on_real_text_holds_its_floors() -> None:
     got = report_tone()
     dev, heldout = got["dev distinct texts"], got["heldout distinct texts"]
-    assert dev.polar == 10 and dev.accuracy == 1.0 and dev.signed <= 1
-    assert heldout.polar >= 10 and heldout.accuracy >= 0.85      # the target
-    assert got["heldout items"].accuracy >= 0.85
+    # measured (tests/data/realworld_eval/RUNS.md, run 3): dev 10/10 with 1/23 neutral
+    # texts given a sign; heldout 11/12 (14/15 items) with 2/16 — the target is 85%
+    assert (dev.polar, dev.right, dev.neutral) == (10, 10, 23) and dev.signed <= 1
+    assert (heldout.polar, heldout.neutral) == (12, 16)
+    assert heldout.right >= 11 and heldout.signed <= 2
+    assert got["heldout items"].right >= 14 and got["heldout items"].polar == 15
 
 
 def test_seeds_are_labelled_by_their_number() -> None:
