@@ -2,7 +2,8 @@
 
 Prototypes (`data/frame_prototypes.toml`) were written from the Policy Frames Codebook's
 definitions; nothing is trained. A sentence's similarity to a frame is the mean cosine of its
-three nearest prototypes of that frame; the sentence votes for the most similar frame.
+three nearest prototypes of that frame; the sentence votes for the most similar frame
+(`tone.readings` reads each sentence's frame and tone in one encoding).
 """
 
 from __future__ import annotations
@@ -51,16 +52,3 @@ def frame_similarity(p: Prototypes, vectors: np.ndarray) -> np.ndarray:
         k = min(NEAREST, own.shape[1])
         out[:, j] = np.sort(own, axis=1)[:, -k:].mean(axis=1)
     return out
-
-
-def sentence_frames(encoder: Encoder, p: Prototypes, articles: list[list[str]]
-                    ) -> list[list[str]]:
-    """For each article, the nearest frame of each of its sentences (identical sentences,
-    common across versions and syndicated copies, are encoded once)."""
-    unique = list(dict.fromkeys(s for sentences in articles for s in sentences))
-    nearest: dict[str, str] = {}
-    for start in range(0, len(unique), CHUNK):
-        chunk = unique[start:start + CHUNK]
-        best = frame_similarity(p, encoder.encode(chunk)).argmax(axis=1)
-        nearest.update((s, p.frames[int(j)]) for s, j in zip(chunk, best, strict=True))
-    return [[nearest[s] for s in sentences] for sentences in articles]

@@ -3,7 +3,9 @@ uses them), tone toward the pact, stance toward the main actors, evaluative lang
 
 Frames: lexicons, and (when given) the frame each sentence is nearest to by sentence
 embeddings (`frame_prototypes`); a frame's score averages its share of lexicon hits and its
-share of sentences. Explainable: every score comes with the sentences and terms that carry it.
+share of sentences. Tone: with embeddings, each sentence's tone toward the relationship
+(`tone`), with the lexicon terms that agree with it as evidence; without, the lexicons alone.
+Explainable: every score comes with the sentences and terms that carry it.
 Pure functions over sentences; no model is trained on any evaluation data.
 """
 
@@ -11,13 +13,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.frame_prototypes import METHOD as PROTOTYPES_METHOD
+from extractors.tone import METHOD as TONE_METHOD
+from extractors.tone import Reading, article_tone
 
 LEXICON_METHOD = "pactwatch.framing.v1 (lexicons)"
-COMBINED_METHOD = f"pactwatch.framing.v2 (lexicons + {PROTOTYPES_METHOD})"
+COMBINED_METHOD = f"pactwatch.framing.v2 (lexicons + {PROTOTYPES_METHOD}) + {TONE_METHOD}"
 
 
 FRAMES: dict[str, tuple[str, ...]] = {
@@ -114,11 +119,12 @@ class Evaluative:
 @dataclass(frozen=True)
 class Framing:
     frames: tuple[FrameScore, ...]
-    tone: float                       # toward the pact, -1 … 1 (0: no evaluative terms)
-    tone_terms: tuple[str, ...]
+    tone: float                       # toward the pact, -1 … 1 (about 0: neutral)
+    tone_terms: tuple[str, ...]       # lexicon terms behind it (that agree with it)
     stances: dict[str, float]         # actor group → -1 … 1, where the text takes one
     evaluative: tuple[Evaluative, ...]
     method: str = LEXICON_METHOD
+    tone_sentences: tuple[int, ...] = ()   # the sentences that carry the tone (embeddings)
 
     @property
     def dominant(self) -> str | None:
@@ -148,11 +154,13 @@ def _polarity(text: str) -> tuple[float, float, list[str]]:
     return pos, neg, p_terms + n_terms
 
 
-def analyse(sentences: list[str], votes: list[str] | None = None) -> Framing:
+def analyse(sentences: list[str], readings: Sequence[Reading] | None = None) -> Framing:
     """Frames, tone, stances and evaluative terms of an article given as sentences;
-    `votes`, when given, is the nearest frame of each sentence (by embeddings)."""
-    if votes is not None and len(votes) != len(sentences):
-        raise ValueError(f"{len(votes)} frame votes for {len(sentences)} sentences")
+    `readings`, when given, is each sentence's nearest frame and tone (by embeddings).
+    Raises ValueError when there are not as many readings as sentences."""
+    if readings is not None and len(readings) != len(sentences):
+        raise ValueError(f"{len(readings)} frame votes for {len(sentences)} sentences")
+    votes = None if readings is None else [r.frame for r in readings]
     per_frame: dict[str, Counter[str]] = {f: Counter() for f in FRAMES}
     carriers: dict[str, Counter[int]] = {f: Counter() for f in FRAMES}
     for i, s in enumerate(sentences):
@@ -170,8 +178,12 @@ def analyse(sentences: list[str], votes: list[str] | None = None) -> Framing:
                               tuple(i for i, _n in carriers[f].most_common(3)),
                               tuple(t for t, _n in c.most_common(5)), voted[f])
                    for f, c in per_frame.items())
-    return Framing(frames, *_tone(sentences), _stances(sentences), _evaluative(sentences),
-                   LEXICON_METHOD if votes is None else COMBINED_METHOD)
+    if readings is None:
+        return Framing(frames, *_tone(sentences), _stances(sentences), _evaluative(sentences))
+    tone = article_tone(sentences, [r.tone for r in readings])
+    return Framing(frames, tone.score, _tone_terms(sentences, readings),
+                   _stances(sentences), _evaluative(sentences), COMBINED_METHOD,
+                   tone.sentences)
 
 
 def method_for(embeddings: bool) -> str:
@@ -203,6 +215,16 @@ def _tone(sentences: list[str]) -> tuple[float, tuple[str, ...]]:
         if pos + neg:
             return round((pos - neg) / (pos + neg), 4), tuple(terms)
     return 0.0, ()
+
+
+def _tone_terms(sentences: list[str], readings: Sequence[Reading]) -> tuple[str, ...]:
+    """The lexicon's evaluative terms in the sentences that carry a tone, where they agree
+    with it ("threat" in a sentence that celebrates a joint answer to threats is left out)."""
+    terms: list[str] = []
+    for s, r in zip(sentences, readings, strict=True):
+        if r.tone:
+            terms += _hits(POSITIVE if r.tone > 0 else NEGATIVE, s)
+    return tuple(terms)
 
 
 def _stances(sentences: list[str]) -> dict[str, float]:

@@ -294,6 +294,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from flows import evaluate
 
     embeddings = not args.lexicons_only
+    if args.what == "tone":
+        from flows.evaluate_tone import run as eval_tone
+
+        return eval_tone(embeddings, args.split, args.verbose)
     try:
         splits = ("dev", "heldout") if args.split == "all" else (args.split,)
         if args.what == "claims":
@@ -404,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
     ev = sub.add_parser("eval", help="measure claim matching or check-worthiness")
     ev.add_argument("what", choices=["claims", "relevance", "checkworthy", "frames",
-                                     "framing"])
+                                     "framing", "tone"])
     ev.add_argument("--split", choices=["dev", "heldout", "all"], default="all",
                     help="claims/relevance: which part of the real-world and follow-up sets")
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
@@ -412,7 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")
     ev.add_argument("--verbose", action="store_true", help="list every disagreement")
     ev.add_argument("--lexicons-only", action="store_true",
-                    help="frames/framing: as with [framing] embeddings = false")
+                    help="frames/framing/tone: as with [framing] embeddings = false")
+    ev.add_argument("--split", choices=["dev", "heldout", "all"], default="all",
+                    help="tone: which part of the labelled real-world set (default: all)")
     ev.set_defaults(func=cmd_eval)
     fd = sub.add_parser("feeds", help="feeds discover URL: the feeds a page advertises")
     fd.add_argument("action", choices=["discover"])

@@ -9,7 +9,7 @@ from typing import Any
 
 from extractors import framing
 from extractors.embeddings import Encoder, ModelMissing, model_folder, shared_encoder
-from extractors.frame_prototypes import Prototypes, encode_prototypes, sentence_frames
+from extractors.frame_prototypes import Prototypes, encode_prototypes
 from extractors.framing_changes import (
     FramedVersion,
     FramingChange,
@@ -17,6 +17,7 @@ from extractors.framing_changes import (
     outlet_changes,
     version_changes,
 )
+from extractors.tone import Reading, encode_tone_prototypes, readings
 from flows.rows import Row, digest
 from flows.settings import ConfigError, Settings
 from warehouse.load import Batch
@@ -36,24 +37,25 @@ def check_framing_model(settings: Settings) -> None:
 
 
 @lru_cache(maxsize=2)
-def frame_model(model_dir: Path | None) -> tuple[Encoder, Prototypes]:
-    """The sentence encoder and the encoded prototypes, loaded once per process."""
+def frame_model(model_dir: Path | None) -> tuple[Encoder, Prototypes, Prototypes]:
+    """The sentence encoder and the encoded frame and tone prototypes, loaded once per
+    process."""
     encoder = shared_encoder(model_dir)
-    return encoder, encode_prototypes(encoder)
+    return encoder, encode_prototypes(encoder), encode_tone_prototypes(encoder)
 
 
 def framing_votes(articles: list[list[str]], embeddings: bool,
-                  model_dir: Path | None = None) -> list[list[str]] | list[None]:
-    """The nearest frame of every sentence of every article (None each when embeddings are
-    off): one batched encoding for the whole list."""
+                  model_dir: Path | None = None) -> list[list[Reading]] | list[None]:
+    """The nearest frame and the tone of every sentence of every article (None each when
+    embeddings are off): one batched encoding for the whole list."""
     if not embeddings or not articles:
         return [None] * len(articles)
-    encoder, prototypes = frame_model(model_dir)
-    return sentence_frames(encoder, prototypes, articles)
+    encoder, frames, tone = frame_model(model_dir)
+    return readings(encoder, frames, tone, articles)
 
 
 def framing_rows(run_id: str, versions: list[tuple[str, str, list[str]]],
-                 votes: list[list[str]] | list[None]) -> Batch:
+                 votes: list[list[Reading]] | list[None]) -> Batch:
     """Frames (and tone as frame 'tone'), stances and evaluative terms per version."""
     batch = Batch()
     for (version_id, article_id, sentences), voted in zip(versions, votes, strict=True):
@@ -66,7 +68,7 @@ def framing_rows(run_id: str, versions: list[tuple[str, str, list[str]]],
                                   "terms": list(s.terms), "method": f.method, "run_id": run_id})
         batch.add("framing", {"version_id": version_id, "article_id": article_id,
                               "frame": "tone", "score": f.tone, "hits": len(f.tone_terms),
-                              "votes": None, "sentence_idxs": [],
+                              "votes": None, "sentence_idxs": list(f.tone_sentences),
                               "terms": sorted(set(f.tone_terms)), "method": f.method,
                               "run_id": run_id})
         batch.add("stances", *({"version_id": version_id, "article_id": article_id,

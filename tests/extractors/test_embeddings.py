@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from extractors.embeddings import Encoder, ModelMissing
-from extractors.frame_prototypes import encode_prototypes, read_prototypes, sentence_frames
+from extractors.frame_prototypes import encode_prototypes, read_prototypes
 from extractors.framing import FRAMES
+from extractors.tone import encode_tone_prototypes, readings
 
 REFERENCE = Path(__file__).parents[1] / "data" / "minilm_reference.npz"
 
@@ -59,6 +60,7 @@ def test_sentences_vote_for_the_frame_they_are_about(encoder: Encoder) -> None:
               "Bread and fuel prices soared, squeezing household budgets."],
              ["The constitutional court struck down the decree as unlawful.",
               "North Korea fired two ballistic missiles as troops massed on the border."]]
-    votes = sentence_frames(encoder, encode_prototypes(encoder), texts)
-    assert votes == [["Security_and_defense", "Economic"],
-                     ["Legality_Constitutionality_and_jurisprudence", "Security_and_defense"]]
+    read = readings(encoder, encode_prototypes(encoder), encode_tone_prototypes(encoder), texts)
+    assert [[r.frame for r in article] for article in read] == [
+        ["Security_and_defense", "Economic"],
+        ["Legality_Constitutionality_and_jurisprudence", "Security_and_defense"]]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractors.framing import analyse, moved, total_variation
+from extractors.tone import Reading
 from flows.evaluate import frame_all, report_frames, split_sentences
 
 SEEDS = Path(__file__).parents[2] / "warehouse" / "seeds"
@@ -45,7 +46,7 @@ def test_seeds_with_embeddings() -> None:
 
 def test_votes_must_match_the_sentences() -> None:
     with pytest.raises(ValueError, match="1 frame votes for 2 sentences"):
-        analyse(["One.", "Two."], ["Economic"])
+        analyse(["One.", "Two."], [Reading("Economic")])
 
 
 def test_scores_carry_their_evidence() -> None:

@@ -57,7 +57,8 @@ def test_eval_framing_with_and_without_embeddings(tmp_path: Path) -> None:
     default = pactwatch("eval", "framing", cwd=tmp_path)
     lexicons = pactwatch("eval", "framing", "--lexicons-only", cwd=tmp_path)
     assert default.returncode == lexicons.returncode == 0
-    assert "(pactwatch.framing.v2 (lexicons + all-MiniLM-L6-v2 prototypes v1))" in default.stdout
+    assert ("(pactwatch.framing.v2 (lexicons + all-MiniLM-L6-v2 prototypes v1) + "
+            "pactwatch.tone.v1 (all-MiniLM-L6-v2 tone prototypes))") in default.stdout
     assert "(pactwatch.framing.v1 (lexicons))" in lexicons.stdout
     assert "dominant frame right" in default.stdout and "precision" in lexicons.stdout
 

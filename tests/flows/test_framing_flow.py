@@ -11,6 +11,8 @@ from flows.devserver import DevServer
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 
+COMBINED = ("pactwatch.framing.v2 (lexicons + all-MiniLM-L6-v2 prototypes v1) + "
+            "pactwatch.tone.v1 (all-MiniLM-L6-v2 tone prototypes)")
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 
 SECURITY = ("The mutual defence treaty between Russia and North Korea is an alarming military "
@@ -52,7 +54,7 @@ def test_reframed_edit_is_a_version_change(tmp_path: Path, server: DevServer) ->
         SELECT list(DISTINCT f.method), sum(f.votes),
                (SELECT count(*) FROM sentences s WHERE s.version_id = any_value(f.version_id))
         FROM v_framing f WHERE f.frame <> 'tone' AND f.article_url NOT LIKE 'seed://%'""")
-    assert methods == ["pactwatch.framing.v2 (lexicons + all-MiniLM-L6-v2 prototypes v1)"]
+    assert methods == [COMBINED]
     assert votes == sentences > 0
     counts = "SELECT (SELECT count(*) FROM framing), (SELECT count(*) FROM framing_changes)"
     before_rerun = query(snap, counts)
@@ -83,6 +85,6 @@ def test_lexicons_alone_then_reframed_when_embeddings_are_turned_on(
     monitor(str(config), force=True)
     [(methods, rows, versions)] = query(snap, """SELECT list(DISTINCT method), count(*),
         count(DISTINCT version_id) FROM framing""")
-    assert methods == ["pactwatch.framing.v2 (lexicons + all-MiniLM-L6-v2 prototypes v1)"]
+    assert methods == [COMBINED]
     assert rows == versions * 15 and versions == 3  # two seeds and the article
     assert query(snap, changes) == flagged
