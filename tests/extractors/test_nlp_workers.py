@@ -38,9 +38,12 @@ def test_parsing_in_two_processes_forks_nothing_from_this_threaded_process() -> 
     own, seen, stop = cmdline(os.getpid()), {}, threading.Event()
 
     def watch() -> None:  # a thread running beside the parse, as in a Prefect flow
+        # the latest command line of each child: a process started by fork + exec (the
+        # forkserver, the resource tracker) shows ours only between the two, and a loaded
+        # machine can catch it there; a worker forked without exec keeps ours all its life
         while not stop.is_set():
             for child in children(os.getpid()):
-                seen.setdefault(child, cmdline(child))
+                seen[child] = cmdline(child) or seen.get(child, b"")
             time.sleep(0.005)
 
     watcher = threading.Thread(target=watch)
