@@ -270,8 +270,10 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     wh = str(settings.warehouse_path)
     due, later = due_feeds(settings.feeds, timing, utcnow(), force)
     summary.bump("feeds_not_due", len(later))
+    limits = tasks.PassLimits.of(summary.run_id, settings)
     polls = tasks.poll_feed.map(due, unmapped(settings.fetch),
-                                [validators.get(f.url) for f in due]).result() if due else []
+                                [validators.get(f.url) for f in due],
+                                unmapped(limits)).result() if due else []
     feed_batch = _feed_batch(summary.run_id, polls, summary)
     log.info("polled %d feeds (%d not due yet): %d changed, %d not modified, %d failed",
              len(polls), len(later),
@@ -284,7 +286,6 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
                                                    settings.cadence))
     jobs = plan(polls, states, summary)
     jobs += resumed(wh, settings, {j.entry.canonical_url for j in jobs}, log)
-    limits = tasks.PassLimits.of(summary.run_id, settings)
     if settings.obey_robots and jobs:
         jobs = obey_robots(wh, settings, jobs, limits, feed_batch, log)
     if seeds:

@@ -46,7 +46,7 @@ def page_due(state: UrlState, now: datetime) -> bool:
 
 
 def plan(polls: list[tasks.FeedPoll], states: dict[str, UrlState],
-          summary: Counts, now: datetime | None = None) -> list[tasks.PageJob]:
+         summary: Counts, now: datetime | None = None) -> list[tasks.PageJob]:
     """One job per canonical URL that is new, whose entry changed, that failed transiently,
     or whose article has only its feed's text and is due for another try."""
     now = now or utcnow()
@@ -68,7 +68,7 @@ def plan(polls: list[tasks.FeedPoll], states: dict[str, UrlState],
 
 
 def resume(rows: list[dict[str, Any]], planned: set[str],
-            states: dict[str, UrlState]) -> list[tasks.PageJob]:
+           states: dict[str, UrlState]) -> list[tasks.PageJob]:
     """Jobs for entries left unfinished by an earlier pass, or whose article has only its
     feed's text and is due for another try (not in this pass's plan)."""
     jobs = []
@@ -85,7 +85,7 @@ def resume(rows: list[dict[str, Any]], planned: set[str],
 
 
 def resumed(wh: str, settings: Settings, planned: set[str],
-             log: Any) -> list[tasks.PageJob]:
+            log: Any) -> list[tasks.PageJob]:
     """Jobs beyond this pass's feeds: unfinished pages, and feed-text articles due again."""
     now = utcnow()
     with open_warehouse(wh, settings.wait_for_lock_s) as con:

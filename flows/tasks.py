@@ -98,12 +98,16 @@ def _now() -> datetime:
 
 
 @task(name="poll-feed", cache_policy=NO_CACHE)
-def poll_feed(feed: FeedConfig, policy: FetchPolicy, validators: Validators | None) -> FeedPoll:
-    """Fetch one feed (conditional GET) and parse it. Failures are returned, not raised."""
+def poll_feed(feed: FeedConfig, policy: FetchPolicy, validators: Validators | None,
+              limits: PassLimits | None = None) -> FeedPoll:
+    """Fetch one feed (conditional GET) and parse it, within the pass's limits when given
+    (several feeds of one outlet are one host). Failures are returned, not raised."""
     started = _now()
     v = validators or Validators(None, None)
+    limiter = pass_limiter(limits, policy) if limits else None
     try:
-        response = fetch_with_retries(feed.url, policy, v.etag, v.last_modified)
+        response = fetch_with_retries(feed.url, policy, v.etag, v.last_modified,
+                                      limiter=limiter)
         if response.status == 304:
             return FeedPoll(feed, started, response, None, None)
         parsed = parse_feed(response.body, response.final_url, response.content_type)

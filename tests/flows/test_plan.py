@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from extractors.feeds import FeedEntry, ParsedFeed
 from extractors.urls import canonical_url
@@ -53,3 +53,20 @@ def test_failed_pages_retry_unless_the_failure_was_terminal() -> None:
               flaky.canonical_url: state(flaky.fingerprint, article=False, dead=False)}
     jobs = _plan([poll("x", gone, flaky)], states, RunSummary("r"))
     assert [j.entry.canonical_url for j in jobs] == [flaky.canonical_url]
+
+
+def test_an_article_with_only_feed_text_is_tried_again_after_six_hours() -> None:
+    e = entry("https://x.example/walled")
+    naive_now = NOW.replace(tzinfo=None)
+
+    def walled(hours_ago: float, problem: str | None = "refused") -> UrlState:
+        return UrlState("a1", frozenset({e.fingerprint}), "h", Validators(None, None), True,
+                        e.canonical_url, problem, naive_now - timedelta(hours=hours_ago))
+
+    def planned(s: UrlState) -> list[str]:
+        return [j.entry.url for j in _plan([poll("x", e)], {e.canonical_url: s},
+                                           RunSummary("r"), naive_now)]
+
+    assert planned(walled(7)) == [e.url]
+    assert planned(walled(1)) == []
+    assert planned(walled(7, problem=None)) == []  # the page's own text: nothing to retry

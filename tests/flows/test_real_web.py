@@ -185,6 +185,11 @@ class Concurrency:
             self.now -= 1
             self.served += 1
         n = h.path.rsplit("/", 1)[-1]
+        if n.startswith("feed"):  # /f/feedK: 40 items
+            k = int(n.removeprefix("feed"))
+            body = rss(*(item(f"N {i}", f"/p/{i}") for i in range(40 * k, 40 * k + 40)))
+            h.send_file(body.encode(), "application/rss+xml")  # type: ignore[attr-defined]
+            return
         text = f"Harbour notice {n}. " + "The council met and approved the budget. " * 8
         h.send_file(page(f"Notice {n}", text).encode(), "text/html")  # type: ignore[attr-defined]
 
@@ -192,15 +197,17 @@ class Concurrency:
 def test_per_host_limit_holds_across_the_whole_pass(tmp_path: Path, server: DevServer) -> None:
     pages = Concurrency()
     server.routes.update({f"/p/{n}": pages for n in range(200)})
+    server.routes.update({f"/f/feed{k}": pages for k in range(5)})  # one outlet, 5 feeds
     # our own site: robots.txt shuts crawlers out, and the config says to fetch anyway
     (server.root / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
-    (server.root / "many.xml").write_text(rss(*(item(f"N {n}", f"/p/{n}") for n in range(200))))
-    config = write_config(tmp_path / "c.toml", [("many", server.base_url + "/many.xml")],
+    config = write_config(tmp_path / "c.toml",
+                          [(f"f{k}", f"{server.base_url}/f/feed{k}") for k in range(5)],
                           "per_host_concurrency = 3\nobey_robots = false\n"
                           "[run]\nbatch_size = 20\n")
     summary = monitor(str(config), force=True)
-    assert summary.counts["articles_new"] == 200 and pages.served == 200
-    # 10 batches: before issue 13 each batch had its own limit and all were submitted at
-    # once; the server saw 24 requests at once here (measured on the code before the fix)
+    assert summary.counts["articles_new"] == 200 and pages.served == 205
+    # 5 feed polls and 10 batches: before issue 13 each batch had its own limit and all were
+    # submitted at once; with one feed of 200 items the server saw 24 requests at once
+    # (measured on the code before the fix)
     assert pages.peak == 3
     assert "GET /robots.txt" not in server.requests
