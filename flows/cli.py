@@ -410,15 +410,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("what", choices=["claims", "relevance", "checkworthy", "frames",
                                      "framing", "tone"])
     ev.add_argument("--split", choices=["dev", "heldout", "all"], default="all",
-                    help="claims/relevance: which part of the real-world and follow-up sets")
+                    help="claims/relevance/tone: which part of the labelled real-world and "
+                    "follow-up sets (default: all)")
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
                     "bundled flows/data/claims_eval); checkworthy: a CheckThat! TSV")
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")
     ev.add_argument("--verbose", action="store_true", help="list every disagreement")
     ev.add_argument("--lexicons-only", action="store_true",
                     help="frames/framing/tone: as with [framing] embeddings = false")
-    ev.add_argument("--split", choices=["dev", "heldout", "all"], default="all",
-                    help="tone: which part of the labelled real-world set (default: all)")
     ev.set_defaults(func=cmd_eval)
     fd = sub.add_parser("feeds", help="feeds discover URL: the feeds a page advertises")
     fd.add_argument("action", choices=["discover"])
