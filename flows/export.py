@@ -21,6 +21,9 @@ SINCE: dict[str, str | None] = {
     "v_failures": "occurred_at", "v_feeds": None, "v_feed_schedule": None,
     "v_digests": "created_at", "v_digest_items": "created_at", "v_framing": "published_at",
     "v_framing_changes": "detected_at",
+    # the story page's views: aggregates and timelines, exported whole
+    "v_claim_timelines": None, "v_coverage_daily": None, "v_framing_weekly": None,
+    "v_framing_evidence": None, "v_entity_weeks": None, "v_entities_rising": None,
 }
 # views without an outlet column get it from their article
 WITH_OUTLET = {"v_article_versions": "SELECT v.*, a.outlet FROM v_article_versions v "
