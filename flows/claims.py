@@ -69,8 +69,9 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode
                    ) -> tuple[list[Row], list[Row]]:
     """Judge what needs judging. Returns the judgement rows that are new or differ, and the
     vectors computed for claims that had none (`encode`: texts → unit vectors)."""
-    ordered = sorted(rows, key=lambda r: _record(r).order)
-    records = with_vectors([_record(r) for r in ordered], encode)
+    pairs = sorted(((_record(r), r) for r in rows), key=lambda p: p[0].order)
+    ordered = [r for _c, r in pairs]
+    records = with_vectors([c for c, _r in pairs], encode)   # each row read once
     fresh = [c for c, r in zip(records, ordered, strict=True) if r.get("vector") is None]
     current = {r["claim_id"]: _current(r) for r in ordered}
     start = next((i for i, r in enumerate(ordered) if current[r["claim_id"]] is None),

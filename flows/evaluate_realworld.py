@@ -34,6 +34,7 @@ class Item:
     source: str
     title: str
     text: str
+    date: str = ""        # ISO day, where the source gives one (KCNA)
 
     @property
     def split(self) -> str:
@@ -58,8 +59,8 @@ def kcna_stories(shared: Path = SHARED) -> dict[str, Item]:
     out: dict[str, Item] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        out.setdefault(_short(r["link"]),
-                       Item(_short(r["link"]), "kcna", r["headline"], r["story_text"]))
+        out.setdefault(_short(r["link"]), Item(_short(r["link"]), "kcna", r["headline"],
+                                               r["story_text"], r["date_str"]))
     return out
 
 
@@ -145,8 +146,6 @@ def kcna_claims(folder: Path = LABELS, shared: Path = SHARED
     """The labelled KCNA sequence as articles (id, date, lines) in date order, and the
     label rows. Raises ValueError when a label's line no longer matches its text."""
     stories = kcna_stories(shared)
-    dates = {json.loads(line)["link"]: json.loads(line)["date_str"] for line in
-             (shared / "kcna-2024.jsonl").read_text(encoding="utf-8").splitlines()}
     labels = read_labels("claims.tsv", folder)
     ids = list(dict.fromkeys(r["id"] for r in labels))
     articles = []
@@ -156,16 +155,10 @@ def kcna_claims(folder: Path = LABELS, shared: Path = SHARED
             digest = hashlib.sha1(lines[int(r["line"])].encode()).hexdigest()[:8]
             if digest != r["text_sha1"]:
                 raise ValueError(f"claims.tsv: {i} line {r['line']} does not match its text")
-        articles.append((i, _story_date(stories[i], dates), lines))
+        articles.append((i, datetime.fromisoformat(stories[i].date) + timedelta(hours=12),
+                         lines))
     articles.sort(key=lambda a: (a[1], a[0]))
     return articles, labels
-
-
-def _story_date(item: Item, dates: dict[str, str]) -> datetime:
-    for link, day in dates.items():
-        if _short(link) == item.item_id:
-            return datetime.fromisoformat(day) + timedelta(hours=12)
-    raise ValueError(f"no date for {item.item_id}")
 
 
 def report_kcna_claims(folder: Path = LABELS, shared: Path = SHARED,
