@@ -7,7 +7,6 @@ language an article is in and whether the pipeline can analyse it.
 from __future__ import annotations
 
 import functools
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,6 @@ NAMES = {
     "ro": "Romanian", "el": "Greek", "fa": "Persian", "hi": "Hindi", "sw": "Swahili",
     "af": "Afrikaans", "kl": "Greenlandic", "et": "Estonian", "lv": "Latvian",
 }
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -63,8 +61,7 @@ def detect(title: str, text: str, analysable: tuple[str, ...] = ("en",)) -> Lang
     sample = f"{title}\n{text}"[:SAMPLE_CHARS]
     if not sample.strip():
         return Language("und", 0.0, False, "not analysed: no text")
-    with _LOCK:  # the identifier keeps per-call state
-        code, prob = _identifier().classify(sample)
+    code, prob = _identifier().classify(sample)   # stateless: safe from the fetch threads
     code, prob = str(code), float(prob)
     if prob < MIN_CONFIDENCE:
         code = analysable[0] if analysable and _mostly_ascii(sample) else "und"
