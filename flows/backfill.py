@@ -99,7 +99,7 @@ def _warc(settings: Settings, summary: RunSummary, files: list[str], since: date
 
 def _one_failure(summary: RunSummary, where: str, exc: Exception) -> Batch:
     batch = Batch()
-    batch.add("failures", failure_row(summary.run_id, "archive", where, str(exc)))
+    batch.add(failure_row(summary.run_id, "archive", where, str(exc)))
     return batch
 
 

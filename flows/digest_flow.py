@@ -29,6 +29,7 @@ from warehouse.digest_queries import (
 )
 from warehouse.load import Batch, load_batch
 from warehouse.lock import writer_lock
+from warehouse.schemas import DigestDeliveryRow, DigestItemRow, DigestRow
 
 
 @dataclass
@@ -71,32 +72,32 @@ def preview(settings: Settings, out: Path) -> digests.Digest:
     return d
 
 
-def item_rows(d: digests.Digest) -> list[dict[str, object]]:
+def item_rows(d: digests.Digest) -> list[DigestItemRow]:
     """`digest_items` rows: every item of `d` in rank order, with its score's parts."""
-    return [{
-        "digest_id": d.digest_id, "item_no": n, "shown": n <= d.max_items,
-        "status": item.status, "reason": item.lead.reason, "score": item.score,
-        "novelty": item.scoring.novelty, "reach": item.scoring.reach,
-        "evidence": item.scoring.evidence, "checkworthiness": item.scoring.checkworthiness,
-        "concreteness": item.scoring.concreteness, "outlet_count": item.scoring.outlet_count,
-        "outlet_weight": item.scoring.outlet_weight, "outlets": item.outlets,
-        "grouped_by": list(item.grouped_by), "lead_claim_id": item.lead.claim_id,
-        "flagged_claim_ids": [a.claim_id for a in item.assertions],
-        "claim_ids": list(item.claim_ids),
-    } for n, item in enumerate(d.items, 1)]
+    return [DigestItemRow(
+        digest_id=d.digest_id, item_no=n, shown=n <= d.max_items,
+        status=item.status, reason=item.lead.reason, score=item.score,
+        novelty=item.scoring.novelty, reach=item.scoring.reach,
+        evidence=item.scoring.evidence, checkworthiness=item.scoring.checkworthiness,
+        concreteness=item.scoring.concreteness, outlet_count=item.scoring.outlet_count,
+        outlet_weight=item.scoring.outlet_weight, outlets=item.outlets,
+        grouped_by=list(item.grouped_by), lead_claim_id=item.lead.claim_id,
+        flagged_claim_ids=[a.claim_id for a in item.assertions],
+        claim_ids=list(item.claim_ids),
+    ) for n, item in enumerate(d.items, 1)]
 
 
 def store(con: duckdb.DuckDBPyConnection, d: digests.Digest, recipients: tuple[str, ...],
           base_url: str = "") -> str:
     """Store `d` (bodies, recipients) and all its items in one transaction; returns its id."""
     batch = Batch()
-    batch.add("digests", {
-        "digest_id": d.digest_id, "created_at": utcnow(), "covers_from": d.covers_from,
-        "covers_until": d.covers_until, "subject": d.subject,
-        "text_body": digests.render_text(d, base_url),
-        "html_body": digests.render_html(d, base_url),
-        "recipients": list(recipients), "item_count": len(d.items)})
-    batch.add("digest_items", *item_rows(d))
+    batch.add(DigestRow(
+        digest_id=d.digest_id, created_at=utcnow(), covers_from=d.covers_from,
+        covers_until=d.covers_until, subject=d.subject,
+        text_body=digests.render_text(d, base_url),
+        html_body=digests.render_html(d, base_url),
+        recipients=list(recipients), item_count=len(d.items)))
+    batch.add(*item_rows(d))
     load_batch(con, batch)
     return d.digest_id
 
@@ -107,9 +108,9 @@ def _record(con: duckdb.DuckDBPyConnection, digest_id: str, sent: Sequence[str],
     at = utcnow()
     batch = Batch()
     outcomes = [(r, "sent", None) for r in sent] + [(r, "failed", e) for r, e in failed.items()]
-    batch.add("digest_deliveries", *({
-        "delivery_id": hash_id(digest_id, at.isoformat(), rcpt), "digest_id": digest_id,
-        "attempted_at": at, "outcome": outcome, "error": error, "recipient": rcpt}
+    batch.add(*(DigestDeliveryRow(
+        delivery_id=hash_id(digest_id, at.isoformat(), rcpt), digest_id=digest_id,
+        attempted_at=at, outcome=outcome, error=error, recipient=rcpt)
         for rcpt, outcome, error in outcomes))
     load_batch(con, batch)
 

@@ -33,6 +33,7 @@ from flows.rows import VersionInput
 from flows.settings import FeedConfig, FramingConfig, Settings
 from warehouse.db import WarehouseLocked, connect, transaction
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
+from warehouse.schemas import DuplicateCheckRow, DuplicateRow, FramingChangeRow, FramingRow
 from warehouse.state import (
     UrlState,
     Validators,
@@ -302,11 +303,11 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
         found = neardup.find_duplicates(known, fresh, threshold)
         now = datetime.now(UTC).replace(tzinfo=None)
         batch = Batch()
-        batch.add("duplicates", *({"article_id": copy, "duplicate_of": original,
-                                   "similarity": sim, "detected_at": now,
-                                   "method": neardup.METHOD} for copy, original, sim in found))
-        batch.add("duplicate_checks", *({"version_id": r["version_id"], "run_id": run_id,
-                                         "checked_at": now} for r in unchecked))
+        batch.add(*(DuplicateRow(article_id=copy, duplicate_of=original, similarity=sim,
+                                 detected_at=now, method=neardup.METHOD)
+                    for copy, original, sim in found))
+        batch.add(*(DuplicateCheckRow(version_id=r["version_id"], run_id=run_id, checked_at=now)
+                    for r in unchecked))
         load_batch(con, batch)
         return len(found)
 
@@ -321,14 +322,14 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
     votes = framing_votes([s for _v, _a, s in todo], framing.embeddings,
                           framing.model_dir)
     rows = framing_rows(run_id, todo, votes)
-    rows.replace["framing"] = ("version_id", sorted(reframed))
+    rows.replace_by(FramingRow, "version_id", sorted(reframed))
     # versions framed again by another method update the baselines; only new versions are
     # judged for changes. Rows and flags commit together: a crash loses neither alone.
     fresh = {v for v, _a, _s in todo} - reframed
     with _warehouse(warehouse_path) as con, transaction(con):
         write_batch(con, rows)
         flags = change_rows(run_id, framing_history(con), fresh)
-        added = insert_rows(con, "framing_changes", flags)
+        added = insert_rows(con, FramingChangeRow, flags)
     return {"framed": len(todo), "framing_changes": added}
 
 
@@ -343,11 +344,10 @@ def flag_claims(warehouse_path: str, run_id: str, model_dir: Path | None = None
     encoder = shared_encoder(model_dir)
     rows, vectors = judgement_rows(run_id, claims, lambda texts: encoder.encode(list(texts)))
     batch = Batch()
-    batch.add("claim_vectors", *vectors)
-    batch.add("claim_judgements", *rows)
+    batch.add(*vectors, *rows)
     with _warehouse(warehouse_path) as con:
         load_batch(con, batch)
-    return dict(Counter(r["status"] for r in rows))
+    return dict(Counter(r.status for r in rows))
 
 
 def _is_transient(task: object, run: object, state: object) -> bool:

@@ -13,10 +13,11 @@ import pytest
 from flows.digest import render_html, render_text
 from flows.digest_flow import build_digest, digest, preview, store
 from flows.settings import ConfigError, load_settings
-from tests.conftest import Inbox, query
+from tests.conftest import Inbox, query, row
 from tests.flows.test_digest import email_config
 from warehouse.db import open_warehouse, publish_snapshot, utcnow
 from warehouse.load import Batch, load_batch
+from warehouse.schemas import ArticleRow, ArticleVersionRow, ClaimJudgementRow, ClaimRow, DigestRow
 
 DAY = datetime(2024, 11, 5, 9)
 
@@ -46,33 +47,33 @@ class Article:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def _article_rows(a: Article) -> tuple[dict[str, object], dict[str, object]]:
+def _article_rows(a: Article) -> tuple[ArticleRow, ArticleVersionRow]:
     url = f"https://{a.outlet.lower().replace(' ', '-')}.example/{a.key}"
-    return ({"article_id": a.key, "canonical_url": url, "url": url, "outlet": a.outlet,
-             "feed_id": None, "is_seed": False, "first_seen_at": a.published, "run_id": "r1"},
-            {"version_id": f"v-{a.key}", "article_id": a.key, "content_hash": a.key,
-             "fetched_at": a.published, "run_id": "r1", "title": a.key,
-             "published_at": a.published, "text": "…", "extraction_method": "test",
-             "relevant": True})
+    return (row(ArticleRow, article_id=a.key, canonical_url=url, url=url, outlet=a.outlet,
+                feed_id=None, is_seed=False, first_seen_at=a.published, run_id="r1"),
+            row(ArticleVersionRow, version_id=f"v-{a.key}", article_id=a.key,
+                content_hash=a.key, fetched_at=a.published, run_id="r1", title=a.key,
+                published_at=a.published, text="…", extraction_method="test",
+                relevant=True))
 
 
 def _claim_rows(c: Claim, n: int, article: Article, judged_at: datetime
-                ) -> tuple[dict[str, object], ...]:
-    claim = {
-        "claim_id": c.key, "sentence_id": c.key, "version_id": f"v-{c.article}",
-        "article_id": c.article, "sentence_idx": n, "start_char": 0, "end_char": 1,
-        "sentence": c.sentence, "claim_text": c.sentence, "claimant": "",
-        "certainty": "asserted", "negated": False, "actors": list(c.actors),
-        "quantities": [{"text": q, "value": 1.0, "unit": "troop", "bound": "="}
-                       for q in c.figures],
-        "dates": list(c.dates), "checkworthiness": c.cw, "method": "test", "run_id": "r1"}
-    judgement = {
-        "judgement_id": f"j-{c.key}", "claim_id": c.key, "run_id": "r1",
-        "judged_at": judged_at, "status": c.status,
-        "matched_claim_id": c.matched,
-        "changes": [{"field": f, "old": o, "new": w} for f, o, w in c.changes],
-        "origin_claim_id": c.origin or c.key, "first_seen_at": article.published,
-        "method": "test"}
+                ) -> tuple[ClaimRow, ClaimJudgementRow]:
+    claim = row(
+        ClaimRow, claim_id=c.key, sentence_id=c.key, version_id=f"v-{c.article}",
+        article_id=c.article, sentence_idx=n, start_char=0, end_char=1,
+        sentence=c.sentence, claim_text=c.sentence, claimant="",
+        certainty="asserted", negated=False, actors=list(c.actors),
+        quantities=[{"text": q, "value": 1.0, "unit": "troop", "bound": "="}
+                    for q in c.figures],
+        dates=list(c.dates), checkworthiness=c.cw, method="test", run_id="r1")
+    judgement = row(
+        ClaimJudgementRow, judgement_id=f"j-{c.key}", claim_id=c.key, run_id="r1",
+        judged_at=judged_at, status=c.status,
+        matched_claim_id=c.matched,
+        changes=[{"field": f, "old": o, "new": w} for f, o, w in c.changes],
+        origin_claim_id=c.origin or c.key, first_seen_at=article.published,
+        method="test")
     return claim, judgement
 
 
@@ -82,21 +83,19 @@ def load(wh: Path, articles: list[Article], claims: list[Claim],
     the real loader in one batch; `earlier_digest`: a digest covering until then."""
     batch = Batch()
     if earlier_digest:
-        batch.add("digests", {"digest_id": "earlier", "created_at": earlier_digest,
-                              "covers_until": earlier_digest, "subject": "", "text_body": "",
-                              "html_body": "", "recipients": [], "item_count": 0})
+        batch.add(row(DigestRow, digest_id="earlier", created_at=earlier_digest,
+                      covers_until=earlier_digest, subject="", text_body="",
+                      html_body="", recipients=[], item_count=0))
     by_key = {a.key: a for a in articles}
     for a in articles:
         art, version = _article_rows(a)
-        batch.add("articles", art)
-        batch.add("article_versions", version)
+        batch.add(art, version)
     for n, c in enumerate(claims):
         when = judged_at or utcnow() - timedelta(minutes=5)
         if c.key.startswith("old"):  # judged before the earlier digest
             when = DAY - timedelta(days=9)
         claim, judgement = _claim_rows(c, n, by_key[c.article], when)
-        batch.add("claims", claim)
-        batch.add("claim_judgements", judgement)
+        batch.add(claim, judgement)
     with open_warehouse(wh) as con:
         load_batch(con, batch)
 

@@ -12,17 +12,18 @@ import pytest
 from flows.export import SINCE, export
 from warehouse.db import connect, migrate
 from warehouse.load import Batch, load_batch
+from warehouse.schemas import FramingChangeRow
 
 
 def warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con = connect(path)
     migrate(con)
     batch = Batch()
-    batch.add("framing_changes", {
-        "change_id": "c1", "run_id": "r1", "scope": "outlet", "outlet": "Ledger",
-        "article_id": None, "window_start": datetime(2024, 6, 17), "baseline": "coverage",
-        "frames_moved": [], "tone_before": 0.1, "tone_after": -0.4, "magnitude": 0.5,
-        "p_value": 0.01, "detected_at": datetime(2024, 6, 20)})
+    batch.add(FramingChangeRow(
+        change_id="c1", run_id="r1", scope="outlet", outlet="Ledger",
+        article_id=None, window_start=date(2024, 6, 17), baseline="coverage",
+        frames_moved=[], tone_before=0.1, tone_after=-0.4, magnitude=0.5,
+        p_value=0.01, detected_at=datetime(2024, 6, 20)))
     load_batch(con, batch)
     return con
 
