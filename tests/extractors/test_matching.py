@@ -10,7 +10,7 @@ import pytest
 from extractors import checkworthy, nlp
 from extractors.embeddings import shared_encoder
 from extractors.matching import ClaimRecord, Judgement, dates_conflict, judge, with_vectors
-from flows.settings import builtin_story
+from flows.config import builtin_story
 
 START = datetime(2024, 6, 20)
 

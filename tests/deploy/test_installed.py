@@ -14,9 +14,9 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).parents[2]
 RUN = """
-import sys, flows, flows.cli
+import sys, flows, deploy.cli
 assert flows.__file__.startswith(sys.argv[1]), flows.__file__  # the wheel, not the source
-sys.exit(flows.cli.main(sys.argv[2:]))
+sys.exit(deploy.cli.main(sys.argv[2:]))
 """
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.export import SINCE, export
+from deploy.cli.export import SINCE, export
 from warehouse.db import connect, migrate
 from warehouse.load import Batch, load_batch
 

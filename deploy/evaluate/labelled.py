@@ -14,12 +14,12 @@ from extractors import checkworthy, nlp
 from extractors.claims import skip_reason
 from extractors.embeddings import shared_encoder
 from extractors.matching import ClaimRecord, judge, with_vectors
-from flows.settings import DEFAULT_MODEL, builtin_story
+from flows.config import DEFAULT_MODEL, builtin_story
 from warehouse.seedfiles import seed_articles
 
 # The labelled sets ship inside the package (package data), so `pactwatch eval` works from
 # an installed wheel as well as from the source tree.
-EVAL_DATA = Path(str(resources.files("flows") / "data"))
+EVAL_DATA = Path(str(resources.files("deploy.evaluate") / "data"))
 CLAIMS_SET = EVAL_DATA / "claims_eval"
 STATUSES = ("new", "repeated", "changed")
 
@@ -118,9 +118,9 @@ def report_claims(path: Path | None = None, verbose: bool = False,
                   ) -> dict[str, dict[str, tuple[float, float]]]:
     """Print precision and recall per status on each part of the labelled set (each file
     judged after the seeds, in publication order); return {part: {status: (precision, recall)}}.
-    `followups.tsv` is cut by article into `dev` and `heldout` (flows/data/realworld_eval's
-    rule); `splits` says which of its parts to print."""
-    from flows.evaluate_realworld import split_of
+    `followups.tsv` is cut by article into `dev` and `heldout`
+    (deploy/evaluate/data/realworld_eval's rule); `splits` says which of its parts to print."""
+    from deploy.evaluate.realworld import split_of
 
     folder = path or CLAIMS_SET
     files = [(name, what, read_claims_set(folder / name)) for name, what in SPLITS

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.digest import build, render_html
+from flows.digest.render import build, render_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TESSERACT = shutil.which("tesseract")

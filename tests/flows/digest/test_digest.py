@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.devserver import DevServer
-from flows.digest_flow import digest
+from deploy.demo.server import DevServer
+from flows.digest.flow import digest
 from flows.monitor import monitor
 from tests.conftest import Inbox, write_config
 

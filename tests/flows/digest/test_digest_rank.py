@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.digest import render_html, render_text
-from flows.digest_flow import build_digest, digest, preview, store
-from flows.settings import ConfigError, load_settings
+from flows.config import ConfigError, load_settings
+from flows.digest.flow import build_digest, digest, preview, store
+from flows.digest.render import render_html, render_text
 from tests.conftest import Inbox, query
-from tests.flows.test_digest import email_config
+from tests.flows.digest.test_digest import email_config
 from warehouse.db import open_warehouse, publish_snapshot, utcnow
 from warehouse.load import Batch, load_batch
 

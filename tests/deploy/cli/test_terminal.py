@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from flows import artifacts, demo, progress
+from deploy.demo import run as demo
+from flows import artifacts, progress
 from flows.monitor import RunSummary
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -64,7 +65,7 @@ def run_on_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     stderr; return what it wrote, without the terminal's control sequences."""
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", *args], cwd=cwd,
+    proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", *args], cwd=cwd,
                             stdin=child, stdout=child, stderr=child,
                             env={**os.environ, "TERM": "xterm-256color", **env})
     os.close(child)
@@ -144,7 +145,7 @@ def test_status_prints_tables(tmp_path: Path) -> None:
     from tests.flows.report_fixture import small_warehouse
 
     db = small_warehouse(tmp_path / "small.duckdb")
-    out = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--db", str(db)],
+    out = subprocess.run([sys.executable, "-m", "deploy.cli", "status", "--db", str(db)],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     lines = [line.rstrip() for line in out.stdout.splitlines()]

@@ -11,8 +11,8 @@ import errno
 import http.server
 from pathlib import Path
 
-from flows.demo_build import FEED_FILE, error_pages, rendered_site
-from flows.devserver import DevServer
+from deploy.demo.build import FEED_FILE, error_pages, rendered_site
+from deploy.demo.server import DevServer
 
 DEMO_PORT = 8765
 PAGE_DIR = "story"  # the story page, beside the warehouse

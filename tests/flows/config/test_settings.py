@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.settings import ConfigError, load_settings
+from flows.config import ConfigError, load_settings
 
 BASE = ("[warehouse]\npath = 'w.duckdb'\n[[feeds]]\nname = 'a'\n"
         "url = 'https://a.example/rss'\n")

@@ -1,5 +1,5 @@
 """Evaluation on real text (issue 12): relevance, claims and tone labelled in
-flows/data/realworld_eval/ against the texts in ../shared/eval/realworld-dev/.
+deploy/evaluate/data/realworld_eval/ against the texts in ../shared/eval/realworld-dev/.
 
 Labels name items by id; the texts are read from the shared folder (never copied into the
 repository). Every figure is printed per split: `dev` (methods were developed on it) and
@@ -21,7 +21,7 @@ from extractors.relevance import judge
 from extractors.story import Story
 
 LABELS = Path(__file__).resolve().parent / "data" / "realworld_eval"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld-dev"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "eval" / "realworld-dev"
 
 
 class DataMissing(RuntimeError):
@@ -167,7 +167,7 @@ def report_kcna_claims(folder: Path = LABELS, shared: Path = SHARED,
     """new / repeated / changed precision and recall on the labelled KCNA sequence (judged
     whole, after the seeds, in date order), per split of its stories; under "<split>
     counts", how many lines each status was given and how many are labelled so."""
-    from flows.evaluate import STATUSES, precision_recall, statuses_by_line
+    from deploy.evaluate.labelled import STATUSES, precision_recall, statuses_by_line
 
     articles, labels = kcna_claims(folder, shared)
     pred = statuses_by_line(articles)

@@ -235,7 +235,7 @@ def _aliases(file: Path, data: Any) -> tuple[Alias, ...]:
 
 
 def _story(file: Path, user: Any) -> Story:
-    builtin_file = resources.files("flows") / "data" / "story_pact.toml"
+    builtin_file = resources.files("flows.config") / "story_pact.toml"
     builtin = tomllib.loads(builtin_file.read_text(encoding="utf-8"))["story"]
     user = _Reader(file, "story", user or {},
                    {"name", "keywords", "groups", "threshold", "indirect", "languages",

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from extractors.language import language_name
-from flows.digest_select import Assertion, Item, Score, Source, build_items
+from flows.digest.select import Assertion, Item, Score, Source, build_items
 from flows.report import anchors
 from flows.rows import digest as hash_id
 

@@ -11,10 +11,10 @@ from typing import Any
 import duckdb
 from prefect import flow, get_run_logger
 
-from flows import digest as digests
-from flows.mail import DeliveryError, compose, send
+from flows.config import ConfigError, EmailConfig, Settings, load_settings
+from flows.digest import render as digests
+from flows.digest.mail import DeliveryError, compose, send
 from flows.rows import digest as hash_id
-from flows.settings import ConfigError, EmailConfig, Settings, load_settings
 from warehouse.db import WarehouseError, connect, open_warehouse, publish_snapshot, utcnow
 from warehouse.digest_queries import (
     claims_in_window,

@@ -10,16 +10,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import demo
-from flows.cli import format_table
-from flows.devserver import DevServer
+from deploy.cli.main import format_table
+from deploy.demo import run as demo
+from deploy.demo.server import DevServer
 
 pytestmark = pytest.mark.e2e
 
 
 def pactwatch(*args: str, cwd: Path, env: dict[str, str] | None = None
               ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, text=True,
+    return subprocess.run([sys.executable, "-m", "deploy.cli", *args], cwd=cwd, text=True,
                           capture_output=True, timeout=300, env={**os.environ, **(env or {})})
 
 
@@ -100,7 +100,7 @@ def test_run_then_status_and_sql_while_the_live_file_is_locked(tmp_path: Path) -
         bad = pactwatch("sql", "SELECT nope FROM v_articles", "--config", str(config),
                         cwd=tmp_path)
         assert bad.returncode == 1 and "query failed" in bad.stderr
-        shell = subprocess.run([sys.executable, "-m", "flows.cli", "shell", "--config",
+        shell = subprocess.run([sys.executable, "-m", "deploy.cli", "shell", "--config",
                                 str(config)], input="SELECT count(*) AS n\nFROM v_feeds;\n"
                                "SELECT nope;\n.quit\n", text=True, capture_output=True,
                                timeout=60, cwd=tmp_path)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flows.settings import EmailConfig
+from flows.config import EmailConfig
 
 
 class DeliveryError(RuntimeError):

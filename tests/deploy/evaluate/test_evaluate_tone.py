@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.evaluate_realworld import SHARED
-from flows.evaluate_tone import report_tone, run, seed_items, tone_items
+from deploy.evaluate.realworld import SHARED
+from deploy.evaluate.tone import report_tone, run, seed_items, tone_items
 
 needs_texts = pytest.mark.skipif(
     not (SHARED / "kcna-2024.jsonl").exists(),

@@ -1,7 +1,7 @@
-"""Render the demo corpus (flows/demo_corpus/articles.toml) into static sites per edition.
+"""Render the demo corpus (deploy/demo/corpus/articles.toml) into static sites per edition.
 
 Rendering is deterministic (same bytes, same ETags), so the demo renders into a temporary
-folder at start. `python -m flows.demo_build OUT` writes the sites to OUT for a look.
+folder at start. `python -m deploy.demo.build OUT` writes the sites to OUT for a look.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-CORPUS = Path(__file__).parent / "demo_corpus"
+CORPUS = Path(__file__).parent / "corpus"
 EDITIONS = (1, 2)
 NOTICE = "Sample article written for the pactwatch demo; not real reporting."
 

@@ -16,9 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.relevance import split_sentences
-from extractors.tone import NEUTRAL_BAND
-from flows.evaluate_realworld import (
+from deploy.evaluate.realworld import (
     LABELS,
     SHARED,
     DataMissing,
@@ -28,8 +26,10 @@ from flows.evaluate_realworld import (
     read_labels,
     split_of,
 )
+from extractors.relevance import split_sentences
+from extractors.tone import NEUTRAL_BAND
 
-SEEDS = Path(__file__).resolve().parents[1] / "warehouse" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "warehouse" / "seeds"
 SPLITS = ("dev", "heldout")
 
 

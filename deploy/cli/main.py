@@ -12,15 +12,15 @@ from typing import Any
 
 import duckdb
 
-from flows.settings import (
+from deploy.cli.tables import format_table, print_status
+from deploy.cli.tables import query as _query
+from flows.config import (
     ConfigError,
     builtin_story,
     default_config_path,
     load_settings,
     prefect_defaults,
 )
-from flows.tables import format_table, print_status
-from flows.tables import query as _query
 from warehouse.db import SnapshotError, WarehouseError, connect, open_warehouse, snapshot_path
 from warehouse.lock import WarehouseBusy, writer_lock
 
@@ -106,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the sample corpus on loopback and run monitor on it (both editions when fresh)."""
-    from flows import demo
+    from deploy.demo import run as demo
 
     started = time.monotonic()
     workdir = Path(args.dir).resolve()
@@ -210,7 +210,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, str(exc))
     prefect_defaults()
-    from flows import digest_flow
+    from flows.digest import flow as digest_flow
 
     try:
         if args.preview:
@@ -232,7 +232,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export every public view from the snapshot to Parquet or CSV files."""
     from datetime import date
 
-    from flows.export import export
+    from deploy.cli.export import export
 
     try:
         since = date.fromisoformat(args.since) if args.since else None
@@ -290,12 +290,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluation: claims, check-worthiness, frames (SemEval) or framing (own set)."""
+    from deploy.evaluate import labelled as evaluate
     from extractors.embeddings import ModelMissing
-    from flows import evaluate
 
     embeddings = not args.lexicons_only
     if args.what == "tone":
-        from flows.evaluate_tone import run as eval_tone
+        from deploy.evaluate.tone import run as eval_tone
 
         return eval_tone(embeddings, args.split, args.verbose)
     try:
@@ -325,7 +325,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _realworld(report: Callable[[Any], object]) -> None:
     """Run a report on the real-world labelled sets, or say why they are skipped."""
-    from flows import evaluate_realworld
+    from deploy.evaluate import realworld as evaluate_realworld
 
     try:
         report(evaluate_realworld)
@@ -413,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="claims/relevance/tone: which part of the labelled real-world and "
                     "follow-up sets (default: all)")
     ev.add_argument("file", nargs="?", help="claims: the set's folder (default: the "
-                    "bundled flows/data/claims_eval); checkworthy: a CheckThat! TSV")
+                    "bundled deploy/evaluate/data/claims_eval); checkworthy: a CheckThat! TSV")
     ev.add_argument("labels", nargs="?", help="frames: the labels TSV (id<TAB>frame,frame)")
     ev.add_argument("--verbose", action="store_true", help="list every disagreement")
     ev.add_argument("--lexicons-only", action="store_true",
