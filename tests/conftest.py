@@ -14,7 +14,7 @@ from typing import TypeVar
 import pytest
 from aiosmtpd.controller import Controller
 
-from flows.devserver import DevServer
+from deploy.demo.server import DevServer
 from warehouse.schemas import TableRow
 
 R = TypeVar("R", bound=TableRow)
