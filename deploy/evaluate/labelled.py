@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from deploy.evaluate.metrics import label_scores, micro_scores
 from extractors import checkworthy, nlp
 from extractors.claims import skip_reason
 from extractors.embeddings import shared_encoder
@@ -102,10 +103,8 @@ def _line_starts(lines: list[str]) -> list[int]:
 
 
 def precision_recall(gold: list[str], pred: list[str], label: str) -> tuple[float, float, int]:
-    """Precision and recall of one label, and its support in `gold`."""
-    tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
-    n_pred, n_gold = pred.count(label), gold.count(label)
-    return (tp / n_pred if n_pred else 0.0), (tp / n_gold if n_gold else 0.0), n_gold
+    """Precision and recall of one label, and its support in `gold` (scikit-learn's)."""
+    return label_scores(gold, pred, label)
 
 
 SPLITS = (("sentences.tsv", "development set (thresholds were tuned on it)"),
@@ -215,13 +214,8 @@ def report_frames(articles: Path, labels: Path, share: float = 0.1, most: int = 
             raise ValueError(f"{path}: missing article for label {aid}")
         texts.append(split_sentences(path.read_text(encoding="utf-8")))
     framed = frame_all(texts, embeddings)
-    tp = fp = fn = 0
-    for expected, f in zip(gold.values(), framed, strict=True):
-        pred = set(f.frame_set(share, most))
-        tp, fp, fn = tp + len(pred & expected), fp + len(pred - expected), \
-            fn + len(expected - pred)
-    p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f1 = micro_scores(list(gold.values()), [set(f.frame_set(share, most))
+                                                  for f in framed])
     method = framed[0].method if framed else "-"
     print(f"frames on {len(gold)} articles ({articles}), {method}: micro precision {p:.3f} "
           f"recall {r:.3f} F1 {f1:.3f}")
@@ -294,15 +288,15 @@ def report_framing(folder: Path | None = None, embeddings: bool = True) -> dict[
     flagged = {c.article_id or "" for c in article_changes(versions,
                                                            {v.version_id for v in versions})}
     judged = [r for r in rows if r["departs"] in ("yes", "no")]
-    a_tp = sum(r["id"] in flagged and r["departs"] == "yes" for r in judged)
-    a_pred = sum(r["id"] in flagged for r in judged)
     a_gold = sum(r["departs"] == "yes" for r in judged)
     history, shifted = _histories(rows, embeddings)
     drifting = {c.outlet or "" for c in outlet_changes(history)}
-    o_tp = sum(o in drifting for o, s in shifted.items() if s)
-    tp, pred, gold = a_tp + o_tp, a_pred + len(drifting), a_gold + sum(shifted.values())
+    outlets = sorted(set(shifted) | drifting)  # one decision per labelled article and outlet
+    precision, recall, _n = label_scores(
+        [r["departs"] == "yes" for r in judged] + [shifted.get(o, False) for o in outlets],
+        [r["id"] in flagged for r in judged] + [o in drifting for o in outlets], True)
     result = {"dominant": dominant / len(rows), "tone": tone / len(rows),
-              "flag_precision": tp / max(1, pred), "flag_recall": tp / max(1, gold)}
+              "flag_precision": precision, "flag_recall": recall}
     print(f"framing on {len(rows)} labelled articles ({framed[0].method}): dominant frame right "
           f"{result['dominant']:.0%}, tone sign right {result['tone']:.0%}")
     print(f"framing-change flags: {len(judged)} labelled articles ({a_gold} departing), "

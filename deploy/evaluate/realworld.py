@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from deploy.evaluate.metrics import label_scores
 from extractors.language import detect
 from extractors.relevance import judge
 from extractors.story import Story
@@ -137,8 +138,8 @@ def report_relevance(story: Story, folder: Path = LABELS, shared: Path = SHARED,
 
 
 def _pr(gold: list[bool], pred: list[bool]) -> tuple[float, float, int]:
-    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
-    return tp / max(1, sum(pred)), tp / max(1, sum(gold)), sum(gold)
+    """Precision and recall of `relevant`, and how many are relevant (scikit-learn's)."""
+    return label_scores(gold, pred, True)
 
 
 def kcna_claims(folder: Path = LABELS, shared: Path = SHARED
