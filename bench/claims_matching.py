@@ -19,7 +19,7 @@ import numpy as np
 
 from extractors.matching import ClaimRecord, judge
 from extractors.quantities import Quantity
-from flows.settings import builtin_story
+from flows.config import builtin_story
 
 VOCAB = [f"w{i}" for i in range(20_000)]
 ACTORS = [f"Actor {i}" for i in range(500)]

@@ -8,7 +8,7 @@ from extractors import checkworthy
 from extractors.claims import Claim, extract, skip_reason
 from extractors.nlp import load_model
 from extractors.quantities import parse_number, quantities
-from flows.settings import builtin_story
+from flows.config import builtin_story
 
 UNITS = builtin_story().matching.units
 

@@ -12,7 +12,7 @@ from extractors.embeddings import Encoder, ModelMissing
 from extractors.frame_prototypes import encode_prototypes
 from extractors.framing import FRAMES
 from extractors.tone import encode_tone_prototypes, readings
-from flows.settings import builtin_story
+from flows.config import builtin_story
 
 PACT = builtin_story()
 

@@ -19,7 +19,7 @@ from extractors.tone import (
     readings,
     weight,
 )
-from flows.settings import builtin_story
+from flows.config import builtin_story
 
 PACT = builtin_story()
 

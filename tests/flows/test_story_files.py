@@ -9,7 +9,7 @@ import pytest
 
 from extractors.framing import FRAMES
 from extractors.tone import CLASSES
-from flows.settings import ConfigError, builtin_story, load_settings
+from flows.config import ConfigError, builtin_story, load_settings
 
 BASE = ("[warehouse]\npath = 'w.duckdb'\n[[feeds]]\nname = 'a'\n"
         "url = 'https://a.example/rss'\n")
