@@ -33,11 +33,12 @@ class ConfigError(ValueError):
 
 
 class KeyProblem(ValueError):
-    """Raised by a validator to name the key it is about (a model-wide check)."""
+    """Raised by a validator to name the key it is about (a model-wide check), or the whole
+    place (`at`: "[[feeds]]") when the key path would not say it."""
 
-    def __init__(self, key: str, message: str) -> None:
+    def __init__(self, key: str, message: str, at: str | None = None) -> None:
         super().__init__(message)
-        self.key = key
+        self.key, self.at = key, at
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ def describe(model: type[BaseModel], error: Any, file: Path | str,
     kind, value = error["type"], error.get("input")
     if kind == "value_error":
         problem = error["ctx"]["error"]
+        if isinstance(problem, KeyProblem) and problem.at:
+            return f"{file}: {problem.at} {problem}"
         if isinstance(problem, KeyProblem):
             loc = (*loc, problem.key)
         message = str(problem)

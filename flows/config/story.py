@@ -240,12 +240,12 @@ def builtin_layers() -> list[tuple[StoryModel, Path]]:
     return out
 
 
-def load_story(user: Any, file: Path) -> Story:
-    """The story a config gets: the built-in one with the config's `[story]` (`user`, None
-    when absent) on top. Raises ConfigError naming the file and the key."""
+def load_story(user: StoryModel | None, file: Path) -> Story:
+    """The story a config gets: the built-in one with the config's validated `[story]`
+    (`user`, None when absent) on top. Raises ConfigError naming the file and the key."""
     layers = builtin_layers()
     if user is not None:
-        layers.append((read(StoryModel, user, file, ("story",)), file.parent))
+        layers.append((user, file.parent))
     merged, aliases = merge(layers)
     return build(merged, aliases, file)
 
