@@ -19,6 +19,7 @@ import numpy as np
 
 from extractors.matching import ClaimRecord, judge
 from extractors.quantities import Quantity
+from flows.config import builtin_story
 
 VOCAB = [f"w{i}" for i in range(20_000)]
 ACTORS = [f"Actor {i}" for i in range(500)]
@@ -83,7 +84,7 @@ def synthetic(n: int, seed: int = 7) -> list[ClaimRecord]:
 def run(known: int, new: int = 1_000) -> tuple[float, dict[str, int]]:
     claims = synthetic(known + new)
     started = time.perf_counter()
-    verdicts = judge(claims, known, {})
+    verdicts = judge(claims, known, {}, builtin_story().matching.synonyms)
     elapsed = time.perf_counter() - started
     counts: dict[str, int] = {}
     for v in verdicts:

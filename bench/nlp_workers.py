@@ -32,14 +32,15 @@ def texts(n: int, seed: int = 7) -> list[str]:
 def measure(processes: int, batch: list[str], calls: int) -> list[float]:
     pipeline = nlp.load_model(DEFAULT_MODEL)
     scorer = checkworthy.default_model()
-    aliases = builtin_story().alias_index()
+    story = builtin_story()
+    aliases = story.alias_index()
     times: list[float] = []
 
     def work() -> None:
         for _ in range(calls):
             started = time.perf_counter()
             nlp.analyse(pipeline, batch, aliases, scorer.scores, scorer.threshold,
-                        processes=processes)
+                        processes=processes, units=story.matching.units)
             times.append(time.perf_counter() - started)
 
     busy = threading.Event()

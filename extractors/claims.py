@@ -8,6 +8,7 @@ reporting verb); questions, headings, captions and boilerplate are skipped.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,11 +188,12 @@ def _content_lemmas(span: Any) -> tuple[str, ...]:
 
 
 def extract(sent: Any, sentence_idx: int, canonical: dict[int, str], score: float,
-            threshold: float) -> Claim | None:
+            threshold: float, units: Mapping[str, str]) -> Claim | None:
     """The claim in one parsed sentence, or None when `skip_reason` says it is not one.
 
     `canonical` maps token index → canonical entity name (from the entity normaliser);
-    `score` is the sentence's check-worthiness.
+    `score` is the sentence's check-worthiness; `units` folds what its numbers count into
+    the story's classes (`quantities`).
     """
     if skip_reason(sent, score, threshold) is not None:
         return None
@@ -208,7 +210,7 @@ def extract(sent: Any, sentence_idx: int, canonical: dict[int, str], score: floa
         reporting_verb=verb.lemma_ if verb is not None else None,
         certainty=_certainty(sent, verb, claimant), predicate=head.lemma_.lower(),
         negated=any(c.dep_ == "neg" for c in head.children),
-        actors=actors, quantities=quantities(span),
+        actors=actors, quantities=quantities(span, units),
         dates=tuple(e.text for e in span.ents if e.label_ == "DATE"),
         lemmas=_content_lemmas(span), score=score,
         verbs=tuple(sorted({t.lemma_.lower() for t in span if t.pos_ == "VERB"} - LIGHT_VERBS)))

@@ -1,22 +1,21 @@
 """The frame each sentence is nearest to, by sentence embeddings against prototype sentences.
 
-Prototypes (`data/frame_prototypes.toml`) were written from the Policy Frames Codebook's
-definitions; nothing is trained. A sentence's similarity to a frame is the mean cosine of its
-three nearest prototypes of that frame; the sentence votes for the most similar frame
-(`tone.readings` reads each sentence's frame and tone in one encoding).
+Prototypes (the story's `frame_prototypes.toml`, handed down as text by the configuration)
+were written from the Policy Frames Codebook's definitions; nothing is trained. A sentence's
+similarity to a frame is the mean cosine of its three nearest prototypes of that frame; the
+sentence votes for the most similar frame (`tone.readings` reads each sentence's frame and
+tone in one encoding).
 """
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from extractors.embeddings import MODEL_NAME, Encoder
 
-PROTOTYPES_FILE = Path(__file__).parent / "data" / "frame_prototypes.toml"
 NEAREST = 3          # prototypes averaged per frame (fixed before any evaluation)
 CHUNK = 2048         # sentences encoded at a time: bounds memory on a large backlog
 METHOD = f"{MODEL_NAME} prototypes v1"
@@ -29,14 +28,9 @@ class Prototypes:
     owner: np.ndarray            # frame index of each prototype
 
 
-def read_prototypes(path: Path = PROTOTYPES_FILE) -> dict[str, list[str]]:
-    """Frame → its definition followed by its prototype sentences."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {frame: [t["definition"], *t["sentences"]] for frame, t in data.items()}
-
-
-def encode_prototypes(encoder: Encoder, path: Path = PROTOTYPES_FILE) -> Prototypes:
-    texts = read_prototypes(path)
+def encode_prototypes(encoder: Encoder, texts: Mapping[str, Sequence[str]]) -> Prototypes:
+    """The prototypes (class → its definition and prototype sentences), encoded in one
+    call; the classes keep the order of `texts`."""
     frames = tuple(texts)
     owner = np.array([i for i, f in enumerate(frames) for _ in texts[f]])
     vectors = encoder.encode([s for f in frames for s in texts[f]])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.frame_prototypes import METHOD as PROTOTYPES_METHOD
+from extractors.story import FramingWords, Story
 from extractors.tone import METHOD as TONE_METHOD
 from extractors.tone import Reading, article_tone
 
@@ -25,68 +26,15 @@ LEXICON_METHOD = "pactwatch.framing.v1 (lexicons)"
 COMBINED_METHOD = f"pactwatch.framing.v2 (lexicons + {PROTOTYPES_METHOD}) + {TONE_METHOD}"
 
 
-FRAMES: dict[str, tuple[str, ...]] = {
-    "Economic": ("econom", "trade", "sanction", "cost", "money", "oil", "fuel", "price",
-                 "market", "invest", "budget", "export", "import", "financ", "cash", "revenue",
-                 "tax", "business", "industr", "goods", "gdp", "currency", "bank"),
-    "Capacity_and_resources": ("resource", "capacity", "supplies", "shortage", "manpower",
-                               "labor", "labour", "workers", "production", "stockpile",
-                               "ammunition", "munition", "shells", "equipment",
-                               "infrastructure", "logistic", "shortfall", "reserves"),
-    "Morality": ("moral", "ethic", "evil", "values", "religio", "righteous", "shame",
-                 "conscience", "sin", "immoral", "virtue", "decency", "god"),
-    "Fairness_and_equality": ("fair", "unfair", "equal", "inequal", "discriminat",
-                              "double standard", "injustice", "equity", "bias", "privilege"),
-    "Legality_Constitutionality_and_jurisprudence": (
-        "law", "legal", "illegal", "court", "ratif", "constitution", "violat", "resolution",
-        "ruling", "jurisdiction", "legislat", "lawmaker", "duma", "decree", "judge",
-        "lawsuit", "statute", "rights"),
-    "Policy_prescription_and_evaluation": (
-        "policy", "policies", "strategy", "should", "must", "plan", "measure", "reform",
-        "approach", "proposal", "deterrence", "containment", "recommend", "effective"),
-    "Crime_and_punishment": ("crime", "criminal", "punish", "prison", "arrest", "prosecut",
-                             "guilty", "smuggl", "illicit", "police", "jail", "convict",
-                             "war crimes", "terror"),
-    "Security_and_defense": ("military", "security", "defence", "defense", "weapon", "missile",
-                             "nuclear", "army", "troop", "soldier", "war", "attack", "threat",
-                             "artillery", "forces", "combat", "armed", "deterren", "invasion",
-                             "drone", "strike"),
-    "Health_and_safety": ("health", "safety", "disease", "pandemic", "covid", "hospital",
-                          "medic", "doctor", "casualt", "injur", "vaccine", "virus",
-                          "wounded"),
-    "Quality_of_life": ("quality of life", "living standard", "poverty", "poor", "hunger",
-                        "famine", "welfare", "wellbeing", "well-being", "housing", "daily life",
-                        "impoverished", "food"),
-    "Cultural_identity": ("cultur", "identity", "tradition", "heritage", "ideolog",
-                          "civilization", "civilisation", "soviet-era", "national pride",
-                          "history", "historic"),
-    "Public_opinion": ("public opinion", "poll", "survey", "protest", "citizens", "voters",
-                       "popular", "demonstrat", "public", "outrage", "backlash"),
-    "Political": ("political", "politic", "president", "leader", "government", "election",
-                  "party", "diplomat", "summit", "talks", "kremlin", "minister", "regime",
-                  "parliament", "opposition", "administration", "visit"),
-    "External_regulation_and_reputation": (
-        "international", "world", "global", "reputation", "isolat", "west", "allies",
-        "united nations", "condemn", "diplomacy", "geopolitic", "relations", "pariah",
-        "hegemon", "dominance", "multipolar", "foreign", "nato", "g7", "image"),
-}
-# "partnership" and "support" are left out: they name the pact and its terms, not a view of it.
-POSITIVE = ("breakthrough", "strengthen", "peace", "stability", "stable", "friendship",
-            "historic", "landmark", "welcome", "defensive",
-            "legitimate", "sovereign", "prosper", "solidarity", "benefit", "boost",
-            "new level", "success", "fair", "equal", "multipolar", "praise")
-NEGATIVE = ("alarm", "threat", "danger", "destabiliz", "destabilis",
-            "provocat", "illegal", "violat", "pariah", "rogue", "aggressi", "condemn",
-            "concern", "grave", "reckless", "disturbing", "axis", "impoverished",
-            "catastroph", "fear", "smear", "fake", "warn", "isolated", "casualties",
-            "hostil", "neo-colonial", "dictatorship", "worry", "menace", "sinister", "alarm",
-            "breach", "crippl", "slump", "shortage", "damag", "hurt", "illicit", "smuggl",
-            "crime", "criminal")
-PACT = ("treaty", "pact", "partnership", "agreement", "alliance", "deal", "accord")
-ACTORS = {"Russia": ("russia", "moscow", "kremlin", "putin"),
-          "North Korea": ("north korea", "pyongyang", "kim jong", "dprk"),
-          "US and allies": ("united states", "u.s.", "washington", " us ", "america",
-                            "south korea", "seoul", "japan", "tokyo", "nato", "west")}
+# The 14 generic frames of the Policy Frames Codebook, in the codebook's order: a generic
+# resource, like the country list. Which words signal each frame in a story's coverage is the
+# story's (`FramingWords.frames`, flows/config's story files).
+FRAMES: tuple[str, ...] = (
+    "Economic", "Capacity_and_resources", "Morality", "Fairness_and_equality",
+    "Legality_Constitutionality_and_jurisprudence", "Policy_prescription_and_evaluation",
+    "Crime_and_punishment", "Security_and_defense", "Health_and_safety", "Quality_of_life",
+    "Cultural_identity", "Public_opinion", "Political", "External_regulation_and_reputation",
+)
 QUOTES = re.compile(r"[\"“”‘’']([^\"“”]{2,300})[\"“”’']")
 
 
@@ -143,29 +91,32 @@ class Framing:
 QUOTED_WEIGHT = 0.5  # someone else's words say less about the outlet's own framing
 
 
-def _polarity(text: str) -> tuple[float, float, list[str]]:
+def _polarity(text: str, words: FramingWords) -> tuple[float, float, list[str]]:
     """Positive and negative weight of a sentence; terms inside quotes count half."""
     quoted = " ".join(QUOTES.findall(text))
     own = QUOTES.sub(" ", text)
     def weight(terms: tuple[str, ...]) -> tuple[float, list[str]]:
         a, b = _hits(terms, own), _hits(terms, quoted)
         return sum(a.values()) + QUOTED_WEIGHT * sum(b.values()), [*a, *b]
-    (pos, p_terms), (neg, n_terms) = weight(POSITIVE), weight(NEGATIVE)
+    (pos, p_terms), (neg, n_terms) = weight(words.positive), weight(words.negative)
     return pos, neg, p_terms + n_terms
 
 
-def analyse(sentences: list[str], readings: Sequence[Reading] | None = None) -> Framing:
-    """Frames, tone, stances and evaluative terms of an article given as sentences;
-    `readings`, when given, is each sentence's nearest frame and tone (by embeddings).
-    Raises ValueError when there are not as many readings as sentences."""
+def analyse(sentences: list[str], readings: Sequence[Reading] | None = None, *,
+            story: Story) -> Framing:
+    """Frames, tone, stances and evaluative terms of an article given as sentences, read
+    with the `story`'s framing and tone words; `readings`, when given, is each sentence's
+    nearest frame and tone (by embeddings). Raises ValueError when there are not as many
+    readings as sentences."""
+    words = story.framing
     if readings is not None and len(readings) != len(sentences):
         raise ValueError(f"{len(readings)} frame votes for {len(sentences)} sentences")
     votes = None if readings is None else [r.frame for r in readings]
     per_frame: dict[str, Counter[str]] = {f: Counter() for f in FRAMES}
     carriers: dict[str, Counter[int]] = {f: Counter() for f in FRAMES}
     for i, s in enumerate(sentences):
-        for frame, terms in FRAMES.items():
-            found = _hits(terms, s)
+        for frame in FRAMES:
+            found = _hits(words.frames.get(frame, ()), s)
             if found:
                 per_frame[frame].update(found)
                 carriers[frame][i] += sum(found.values())
@@ -178,12 +129,12 @@ def analyse(sentences: list[str], readings: Sequence[Reading] | None = None) -> 
                               tuple(i for i, _n in carriers[f].most_common(3)),
                               tuple(t for t, _n in c.most_common(5)), voted[f])
                    for f, c in per_frame.items())
+    stances, evaluative = _stances(sentences, words), _evaluative(sentences, words)
     if readings is None:
-        return Framing(frames, *_tone(sentences), _stances(sentences), _evaluative(sentences))
-    tone = article_tone(sentences, [r.tone for r in readings])
-    return Framing(frames, tone.score, _tone_terms(sentences, readings),
-                   _stances(sentences), _evaluative(sentences), COMBINED_METHOD,
-                   tone.sentences)
+        return Framing(frames, *_tone(sentences, words), stances, evaluative)
+    tone = article_tone(sentences, [r.tone for r in readings], story.tone)
+    return Framing(frames, tone.score, _tone_terms(sentences, readings, words),
+                   stances, evaluative, COMBINED_METHOD, tone.sentences)
 
 
 def method_for(embeddings: bool) -> str:
@@ -198,53 +149,55 @@ def _share(lexical: float, voted: int, votes: list[str] | None) -> float:
     return (lexical + voted / max(1, len(votes))) / 2
 
 
-def _tone(sentences: list[str]) -> tuple[float, tuple[str, ...]]:
+def _tone(sentences: list[str], words: FramingWords) -> tuple[float, tuple[str, ...]]:
     """Polarity of the sentences about the pact or its parties; of the whole article when
     those carry no evaluative term (a short piece rarely names the pact in each line)."""
+    sides = tuple(n for side in words.sides for n in words.actors.get(side, ()))
+
     def about_pact(s: str) -> bool:
         low = f" {s.lower()} "
-        return any(p in low for p in PACT) or any(
-            a in low for a in (*ACTORS["Russia"], *ACTORS["North Korea"]))
+        return any(p in low for p in words.relation) or any(a in low for a in sides)
 
     for chosen in ([s for s in sentences if about_pact(s)], sentences):
         pos = neg = 0.0
         terms: list[str] = []
         for s in chosen:
-            p, n, t = _polarity(s)
+            p, n, t = _polarity(s, words)
             pos, neg, terms = pos + p, neg + n, terms + t
         if pos + neg:
             return round((pos - neg) / (pos + neg), 4), tuple(terms)
     return 0.0, ()
 
 
-def _tone_terms(sentences: list[str], readings: Sequence[Reading]) -> tuple[str, ...]:
+def _tone_terms(sentences: list[str], readings: Sequence[Reading], words: FramingWords
+                ) -> tuple[str, ...]:
     """The lexicon's evaluative terms in the sentences that carry a tone, where they agree
     with it ("threat" in a sentence that celebrates a joint answer to threats is left out)."""
     terms: list[str] = []
     for s, r in zip(sentences, readings, strict=True):
         if r.tone:
-            terms += _hits(POSITIVE if r.tone > 0 else NEGATIVE, s)
+            terms += _hits(words.positive if r.tone > 0 else words.negative, s)
     return tuple(terms)
 
 
-def _stances(sentences: list[str]) -> dict[str, float]:
+def _stances(sentences: list[str], words: FramingWords) -> dict[str, float]:
     out = {}
-    for actor, names in ACTORS.items():
+    for actor, names in words.actors.items():
         pos = neg = 0.0
         for s in sentences:
             if any(n in f" {s.lower()} " for n in names):
-                p, n, _t = _polarity(s)
+                p, n, _t = _polarity(s, words)
                 pos, neg = pos + p, neg + n
         if pos + neg:
             out[actor] = round((pos - neg) / (pos + neg), 4)
     return out
 
 
-def _evaluative(sentences: list[str]) -> tuple[Evaluative, ...]:
+def _evaluative(sentences: list[str], words: FramingWords) -> tuple[Evaluative, ...]:
     out = []
     for i, s in enumerate(sentences):
         quoted = " ".join(QUOTES.findall(s)).lower()
-        for term in (*_hits(POSITIVE, s), *_hits(NEGATIVE, s)):
+        for term in (*_hits(words.positive, s), *_hits(words.negative, s)):
             out.append(Evaluative(term, i, term in quoted))
     return tuple(out)
 

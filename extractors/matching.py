@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -42,19 +42,6 @@ LEVEL = {"asserted": "stated", "reported": "stated", "claimed": "stated",
          "believed": "hedged", "denied": "denied"}
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
-SYNONYMS = {
-    "send": "supply", "ship": "supply", "deliver": "supply", "provide": "supply",
-    "transfer": "supply", "export": "supply", "give": "supply", "sell": "supply",
-    "shipment": "supply", "delivery": "supply", "munition": "shell", "ammunition": "shell",
-    "soldier": "troop", "force": "troop", "personnel": "troop", "pact": "treaty",
-    "agreement": "treaty", "accord": "treaty", "deal": "treaty", "sign": "sign",
-    "deploy": "deploy", "dispatch": "deploy", "station": "deploy", "weapon": "arm",
-    "weaponry": "arm", "arms": "arm", "fight": "combat", "battle": "combat",
-    "aid": "assistance", "help": "assistance", "support": "assistance", "round": "shell",
-    "hit": "harm", "hurt": "harm", "damage": "harm", "cripple": "harm",
-    "require": "oblige", "commit": "oblige", "obligate": "oblige",
-    "reach": "rise", "climb": "rise", "increase": "rise", "grow": "rise", "total": "rise",
-}
 DIFFERENT_PREDICATE = 0.75  # claims that share no verb must be this close in meaning
 
 
@@ -106,16 +93,19 @@ class Judgement:
     first_seen_at: datetime
 
 
-def terms(c: ClaimRecord) -> set[str]:
+Synonyms = Mapping[str, str]   # lemma → the word it counts as (the story's MatchingWords)
+
+
+def terms(c: ClaimRecord, synonyms: Synonyms) -> set[str]:
     """Content terms: synonym-normalised lemmas (numbers aside) and the claim's actors."""
-    words = {SYNONYMS.get(w, w) for w in c.lemmas if not w.isdigit()}
+    words = {synonyms.get(w, w) for w in c.lemmas if not w.isdigit()}
     return words | {f"@{a.lower()}" for a in c.actors}
 
 
-def containment(a: ClaimRecord, b: ClaimRecord) -> float:
+def containment(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> float:
     """Share of the shorter claim's content terms found in the other (no corpus statistics:
     a verdict must not move when unrelated claims arrive)."""
-    ta, tb = terms(a), terms(b)
+    ta, tb = terms(a, synonyms), terms(b, synonyms)
     return len(ta & tb) / max(1, min(len(ta), len(tb)))
 
 
@@ -214,14 +204,14 @@ def changes(old: ClaimRecord, new: ClaimRecord) -> tuple[Change, ...]:
     return tuple(out)
 
 
-def _same_predicate(a: ClaimRecord, b: ClaimRecord) -> bool:
+def _same_predicate(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> bool:
     """The same main verb, or a shared verb (synonyms folded): "declined to support" and
     "opted not to support" share one."""
-    pa, pb = SYNONYMS.get(a.predicate, a.predicate), SYNONYMS.get(b.predicate, b.predicate)
-    la = {SYNONYMS.get(w, w) for w in a.lemmas}
-    lb = {SYNONYMS.get(w, w) for w in b.lemmas}
-    va = {SYNONYMS.get(w, w) for w in a.verbs}
-    vb = {SYNONYMS.get(w, w) for w in b.verbs}
+    pa, pb = synonyms.get(a.predicate, a.predicate), synonyms.get(b.predicate, b.predicate)
+    la = {synonyms.get(w, w) for w in a.lemmas}
+    lb = {synonyms.get(w, w) for w in b.lemmas}
+    va = {synonyms.get(w, w) for w in a.verbs}
+    vb = {synonyms.get(w, w) for w in b.verbs}
     return pa == pb or pa in lb or pb in la or bool(va & vb)
 
 
@@ -268,7 +258,7 @@ def distinct_parties(a: ClaimRecord, b: ClaimRecord) -> bool:
     return bool(_unshared(a, b)) and bool(_unshared(b, a))
 
 
-def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
+def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
     """Claims about different actors are different assertions however alike the words;
     claims whose main verbs differ must be closer still ("moved to Kursk" is not "suffered
     casualties in Kursk")."""
@@ -280,7 +270,8 @@ def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
         return False      # the same formula on another day tells of another event
     if after_publication(a, b) or distinct_parties(a, b):
         return False
-    return sim >= DIFFERENT_PREDICATE or _same_predicate(a, b) or _shared_measure(a, b)
+    return (sim >= DIFFERENT_PREDICATE or _same_predicate(a, b, synonyms)
+            or _shared_measure(a, b))
 
 
 def _vectors(claims: Sequence[ClaimRecord]) -> Any:
@@ -301,13 +292,15 @@ def with_vectors(claims: Sequence[ClaimRecord], encode: Any) -> list[ClaimRecord
     return out
 
 
-def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float) -> float | None:
+def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float,
+                   synonyms: Synonyms) -> float | None:
     """The similarity at which `c` makes the assertion `m` made, or None when it does not:
     close in meaning (sentence-embedding cosine) or close enough with most content words
-    shared, and compatible (same actors, same measure, same event)."""
-    lexical = containment(m, c)
+    shared (the story's `synonyms` folded), and compatible (same actors, same measure, same
+    event)."""
+    lexical = containment(m, c, synonyms)
     close = cosine >= SAME_MEANING or (cosine >= SAME_WORDS_MEANING and lexical >= SAME_WORDS)
-    if not close or not _compatible(m, c, cosine):
+    if not close or not _compatible(m, c, cosine, synonyms):
         return None
     # A loose match whose numbers or dates differ is not surely the same assertion; one whose
     # source or hedging differs is the assertion repeated (only a close match can call it
@@ -317,14 +310,15 @@ def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float) -> float | Non
     return round((cosine + lexical) / 2, 4)
 
 
-def _best(i: int, cosines: Any, claims: Sequence[ClaimRecord]) -> tuple[int, float]:
+def _best(i: int, cosines: Any, claims: Sequence[ClaimRecord], synonyms: Synonyms
+          ) -> tuple[int, float]:
     earlier = cosines[:i]
     if not len(earlier):
         return -1, 0.0
     top = np.argsort(-earlier)[:CANDIDATES]
     close = sorted(((s, int(j)) for j in top
-                    if (s := same_assertion(claims[int(j)], claims[i], float(earlier[j])))
-                    is not None), reverse=True)
+                    if (s := same_assertion(claims[int(j)], claims[i], float(earlier[j]),
+                                            synonyms)) is not None), reverse=True)
     if not close:
         return -1, float(earlier[top[0]])
     # Of earlier claims about equally close, the one the new claim repeats unchanged is the
@@ -335,12 +329,13 @@ def _best(i: int, cosines: Any, claims: Sequence[ClaimRecord]) -> tuple[int, flo
     return j, s
 
 
-def judge(claims: Sequence[ClaimRecord], start: int,
-          prior: dict[str, Judgement]) -> list[Judgement]:
+def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement],
+          synonyms: Synonyms) -> list[Judgement]:
     """Judge `claims[start:]` against every claim before each of them.
 
     `claims` must be in knowledge order and carry their sentence vectors; `prior` holds
-    the judgements of `claims[:start]` (for tracing where an assertion first appeared).
+    the judgements of `claims[:start]` (for tracing where an assertion first appeared);
+    `synonyms` are the story's words folded together (`MatchingWords.synonyms`).
     Returns one Judgement per claim from `start` on, in order. A verdict depends only on
     the claim and the claims before it.
     """
@@ -353,7 +348,7 @@ def judge(claims: Sequence[ClaimRecord], start: int,
         block = vectors[lo:lo + 256] @ vectors[: min(len(claims), lo + 256)].T
         for k in range(block.shape[0]):
             i = lo + k
-            j, sim = _best(i, block[k], claims)
+            j, sim = _best(i, block[k], claims, synonyms)
             verdict = _verdict(claims, i, j, sim, known)
             known[verdict.claim_id] = verdict
             out.append(verdict)

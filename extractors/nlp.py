@@ -6,7 +6,7 @@ import functools
 import multiprocessing
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -128,7 +128,7 @@ def _sentences(doc: Any) -> list[Any]:
 
 
 def _analyse_doc(doc: Any, aliases: dict[str, Alias], scores: Sequence[float],
-                 threshold: float) -> DocAnalysis:
+                 threshold: float, units: Mapping[str, str]) -> DocAnalysis:
     spans = _sentences(doc)
     sent_of = {s.start: i for i, s in enumerate(spans)}
     sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text.strip())
@@ -142,7 +142,7 @@ def _analyse_doc(doc: Any, aliases: dict[str, Alias], scores: Sequence[float],
         for ent, name in raw if ent.sent.start in sent_of)
     canonical = {t.i: short.get(name, name) for ent, name in raw for t in ent}
     claims = tuple(c for i, s in enumerate(spans)
-                   if (c := extract(s, i, canonical, scores[i], threshold)) is not None)
+                   if (c := extract(s, i, canonical, scores[i], threshold, units)) is not None)
     return DocAnalysis(sentences, mentions, claims, tuple(float(x) for x in scores))
 
 
@@ -151,12 +151,14 @@ MIN_TEXTS_PER_PROCESS = 8  # below this, starting worker processes costs more th
 
 def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
             scorer: Scorer | None = None, threshold: float = 0.5,
-            batch_size: int = 16, processes: int = 1) -> list[DocAnalysis]:
+            batch_size: int = 16, processes: int = 1, *,
+            units: Mapping[str, str]) -> list[DocAnalysis]:
     """Run the pipeline over `texts` with nlp.pipe; one DocAnalysis per text, in order.
 
     `scorer` gives check-worthiness scores for sentences, all sentences of the batch in
     one call; without it no claims are extracted. `processes` > 1 parses in that many
-    worker processes (see `_parse`) when the batch is big enough.
+    worker processes (see `_parse`) when the batch is big enough. `units` folds the nouns
+    that claims' numbers count into the story's classes (`MatchingWords.units`).
     """
     clipped = [t[:MAX_CHARS] for t in texts]
     n_process = processes if len(clipped) >= MIN_TEXTS_PER_PROCESS * processes else 1
@@ -170,7 +172,7 @@ def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
     for doc, spans in zip(docs, per_doc, strict=True):
         mine = scores[at:at + len(spans)]
         at += len(spans)
-        out.append(_analyse_doc(doc, aliases, mine, threshold if scorer else 2.0))
+        out.append(_analyse_doc(doc, aliases, mine, threshold if scorer else 2.0, units))
     return out
 
 

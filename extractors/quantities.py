@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +20,6 @@ BOUNDS = (("more than", ">"), ("over", ">"), ("at least", ">="), ("exceeding", "
           ("some", "~"), ("nearly", "~"), ("almost", "~"), ("roughly", "~"),
           ("approximately", "~"), ("an estimated", "~"), ("estimated", "~"), ("close to", "~"))
 NUMERIC_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
-# Units that count the same thing, so "12,000 troops" compares with "10,000 soldiers".
-UNIT_CLASSES = {"soldier": "troop", "force": "troop", "personnel": "troop", "serviceman": "troop",
-                "worker": "worker", "labourer": "worker", "laborer": "worker",
-                "munition": "shell", "round": "shell", "ammunition": "shell",
-                "rocket": "missile", "container": "container", "shipment": "container"}
-
-
 @dataclass(frozen=True)
 class Quantity:
     """A number in a claim. `bound` is one of = > >= < <= ~ (approximate)."""
@@ -70,11 +64,15 @@ def parse_number(text: str) -> tuple[float | None, str]:
     return value, bound
 
 
-def _unit(ent: Any) -> str | None:
-    """The noun a number counts: '10,000 containers' → 'container', 'millions of shells' →
-    'shell' (skipping 'of'), '1,500 special forces soldiers' → 'soldier'."""
+Units = Mapping[str, str]   # counted noun → its class (the story's MatchingWords.units)
+
+
+def _unit(ent: Any, units: Units) -> str | None:
+    """The noun a number counts, in its class: '10,000 containers' → 'container', 'millions
+    of shells' → 'shell' (skipping 'of'), '1,500 special forces soldiers' → 'soldier' (a
+    'troop' where the story's `units` fold soldiers into troops)."""
     unit = _raw_unit(ent)
-    return UNIT_CLASSES.get(unit, unit) if unit else None
+    return units.get(unit, unit) if unit else None
 
 
 def _raw_unit(ent: Any) -> str | None:
@@ -115,8 +113,9 @@ def _with_bound_words(ent: Any) -> str:
     return str(ent.text)
 
 
-def quantities(span: Any) -> tuple[Quantity, ...]:
-    """Quantities in a spaCy span, with units where the parse gives them."""
+def quantities(span: Any, units: Units) -> tuple[Quantity, ...]:
+    """Quantities in a spaCy span, with units where the parse gives them, folded into the
+    classes the story's `units` give (soldier → troop)."""
     out = []
     for ent in span.ents:
         if ent.label_ not in NUMERIC_LABELS:
@@ -126,7 +125,7 @@ def quantities(span: Any) -> tuple[Quantity, ...]:
                                                              text.lower().split()):
             continue  # "two countries", "one level": not a figure anyone reports
         value, bound = parse_number(text)
-        out.append(Quantity(text, value, _unit(ent), bound))
+        out.append(Quantity(text, value, _unit(ent, units), bound))
     for tok in span:  # "millions of artillery shells": not always an entity
         if tok.lower_ in VAGUE and tok.ent_type_ == "" and tok.pos_ in ("NOUN", "NUM"):
             unit = None
@@ -134,6 +133,6 @@ def quantities(span: Any) -> tuple[Quantity, ...]:
                 if child.dep_ == "prep" and child.lower_ == "of":
                     objs = [c for c in child.children if c.dep_ == "pobj"]
                     unit = str(objs[0].lemma_).lower() if objs else None
-            unit = UNIT_CLASSES.get(unit, unit) if unit else None
+            unit = units.get(unit, unit) if unit else None
             out.append(Quantity(tok.text, SCALE[tok.lower_], unit, "~"))
     return tuple(out)

@@ -1,8 +1,8 @@
 """Tone toward the pact: how a text evaluates the relationship between the two states.
 
 Each sentence is compared by sentence embeddings (all-MiniLM-L6-v2, `embeddings.py`) with the
-prototype sentences of four classes (`data/tone_prototypes.toml`, written generically — no
-country named, no evaluation text copied): `pos` (celebrates the pact or the relationship),
+prototype sentences of four classes (the story's `tone_prototypes.toml`, written generically —
+no country named, no evaluation text copied): `pos` (celebrates the pact or the relationship),
 `neg` (alarmed by it, condemns it), `neutral` (reports it) and `other` (evaluates something
 else: a country's own leaders, a holiday, a third party). A class's similarity is the mean
 cosine of its three nearest prototypes (as for frames); a softmax turns the four into shares,
@@ -19,29 +19,22 @@ labels (tests/data/realworld_eval/) and fixed before the `heldout` part was run.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from extractors.embeddings import MODEL_NAME, Encoder
 from extractors.frame_prototypes import CHUNK, Prototypes, encode_prototypes, frame_similarity
+from extractors.story import ToneWords
 
-TONE_FILE = Path(__file__).parent / "data" / "tone_prototypes.toml"
 METHOD = f"pactwatch.tone.v1 ({MODEL_NAME} tone prototypes)"
 CLASSES = ("pos", "neg", "neutral", "other")
 TEMPERATURE = 0.02       # softmax over mean cosines (which differ by hundredths)
 NEUTRAL_BAND = 0.1       # |tone| below this reads as neutral
 WEIGHTS = (1.0, 0.5, 0.25)   # about the relationship / names one side / the rest
 
-# the two sides as the story names them (kept here, like framing's actor groups)
-SIDES = (("russia", "russian", "moscow", "kremlin", "putin", "soviet", "ussr", "lavrov"),
-         ("north korea", "dprk", "pyongyang", "kim jong", "kim il sung", "korean",
-          "workers' party of korea", "wpk"))
-RELATION = ("treaty", "pact", "partnership", "alliance", "agreement", "accord", "two countries",
-            "two peoples", "two sides", "both sides", "both countries", "two states",
-            "two nations", "two parties", "two governments", "two leaders", "bilateral")
 # a wire or KCNA dateline ("Pyongyang, July 28 (KCNA) --", "MOSCOW, 19 June (Reuters) -") and
 # KCNA's end marker "-0-": layout, and they pull a sentence toward the reports
 _DATELINE = re.compile(r"^[A-Z][\w .'-]{1,40},? (?:[A-Z][a-z]+\.? \d{1,2}|\d{1,2} [A-Z][a-z]+)"
@@ -70,12 +63,18 @@ def clean(sentence: str) -> str:
     return _END_MARK.sub("", _DATELINE.sub("", sentence)).strip() or sentence
 
 
+def weight(sentence: str, words: ToneWords) -> float:
+    """How much a sentence speaks for the article's tone toward the relationship: it names
+    both of the story's sides (`words.sides`) or the relationship, one side, or neither."""
+    return _weight(sentence, words.sides, words.relation)
+
+
 @lru_cache(maxsize=4096)
-def weight(sentence: str) -> float:
-    """How much a sentence speaks for the article's tone toward the relationship."""
+def _weight(sentence: str, sides: tuple[tuple[str, ...], ...],
+            relation: tuple[str, ...]) -> float:
     low = f" {sentence.lower()} "
-    named = [any(_names(n).search(low) for n in side) for side in SIDES]
-    if all(named) or any(_names(r).search(low) for r in RELATION):
+    named = [any(_names(n).search(low) for n in side) for side in sides]
+    if all(named) or any(_names(r).search(low) for r in relation):
         return WEIGHTS[0]
     return WEIGHTS[1] if any(named) else WEIGHTS[2]
 
@@ -95,12 +94,13 @@ def sentence_tones(similarity: np.ndarray) -> np.ndarray:
     return lead
 
 
-def article_tone(sentences: list[str], tones: list[float]) -> Tone:
+def article_tone(sentences: list[str], tones: list[float], words: ToneWords) -> Tone:
     """The article's tone: its sentences' tones, weighted by how much each is about the
-    relationship. Raises ValueError when the lists differ in length."""
+    relationship (as the story's `words` name it). Raises ValueError when the lists differ
+    in length."""
     if len(tones) != len(sentences):
         raise ValueError(f"{len(tones)} sentence tones for {len(sentences)} sentences")
-    weights = [weight(clean(s)) for s in sentences]
+    weights = [weight(clean(s), words) for s in sentences]
     total = sum(weights)
     if not total:
         return Tone(0.0, (), 0)
@@ -110,12 +110,13 @@ def article_tone(sentences: list[str], tones: list[float]) -> Tone:
     return Tone(round(score, 4), tuple(carried[:3]), len(carried))
 
 
-def encode_tone_prototypes(encoder: Encoder, path: Path = TONE_FILE) -> Prototypes:
-    """The tone prototypes, encoded; raises ValueError when a class is missing."""
-    p = encode_prototypes(encoder, path)
-    if p.frames != CLASSES:
-        raise ValueError(f"{path}: classes {p.frames}, expected {CLASSES} in this order")
-    return p
+def encode_tone_prototypes(encoder: Encoder, texts: Mapping[str, Sequence[str]]
+                           ) -> Prototypes:
+    """The tone prototypes (class → definition and sentences: `ToneWords.prototypes`),
+    encoded; raises ValueError unless the classes are CLASSES, in that order."""
+    if tuple(texts) != CLASSES:
+        raise ValueError(f"tone prototypes for {tuple(texts)}, expected {CLASSES} in this order")
+    return encode_prototypes(encoder, texts)
 
 
 def readings(encoder: Encoder, frames: Prototypes, tone: Prototypes,

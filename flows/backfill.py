@@ -170,8 +170,8 @@ def backfill(config_path: str, warc_files: list[str] | None = None,
             if sitemap_url:
                 _sitemap(settings, summary, sitemap_url, start, end, outlet, log)
             tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
-            tasks.frame_articles(wh, summary.run_id, settings.framing)
-            summary.claims = tasks.flag_claims(wh, summary.run_id,
+            tasks.frame_articles(wh, summary.run_id, settings.framing, settings.story)
+            summary.claims = tasks.flag_claims(wh, summary.run_id, settings.story,
                                                settings.framing.model_dir)
 
         complete(settings, summary, work)

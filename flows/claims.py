@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,10 +66,12 @@ def _current(r: dict[str, Any]) -> Judgement | None:
                      r["origin_claim_id"], r["first_seen_at"])
 
 
-def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode
+def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode,
+                   synonyms: Mapping[str, str]
                    ) -> tuple[list[ClaimJudgementRow], list[ClaimVectorRow]]:
-    """Judge what needs judging. Returns the judgement rows that are new or differ, and the
-    vectors computed for claims that had none (`encode`: texts → unit vectors)."""
+    """Judge what needs judging, folding the story's `synonyms`. Returns the judgement rows
+    that are new or differ, and the vectors computed for claims that had none (`encode`:
+    texts → unit vectors)."""
     pairs = sorted(((_record(r), r) for r in rows), key=lambda p: p[0].order)
     ordered = [r for _c, r in pairs]
     records = with_vectors([c for c, _r in pairs], encode)   # each row read once
@@ -80,7 +82,7 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode
     prior = {c.claim_id: j for c in records[:start] if (j := current[c.claim_id])}
     now = naive(datetime.now(UTC))
     out = []
-    for j in judge(records, start, prior):
+    for j in judge(records, start, prior, synonyms):
         old = current.get(j.claim_id)
         if old is not None and all(getattr(old, f) == getattr(j, f) for f in JUDGEMENT_FIELDS):
             continue

@@ -17,6 +17,7 @@ from extractors.framing_changes import (
     outlet_changes,
     version_changes,
 )
+from extractors.story import Story
 from extractors.tone import Reading, encode_tone_prototypes, readings
 from flows.config import ConfigError, Settings
 from flows.rows import digest
@@ -37,30 +38,41 @@ def check_framing_model(settings: Settings) -> None:
                           "embeddings = false to frame by lexicons alone") from None
 
 
+Texts = tuple[tuple[str, tuple[str, ...]], ...]   # prototypes, hashable: class → texts
+
+
+def frame_model(model_dir: Path | None, story: Story) -> tuple[Encoder, Prototypes, Prototypes]:
+    """The sentence encoder and the story's frame and tone prototypes encoded, once per
+    process and story."""
+    return _frame_model(model_dir, tuple(story.framing.prototypes.items()),
+                        tuple(story.tone.prototypes.items()))
+
+
 @lru_cache(maxsize=2)
-def frame_model(model_dir: Path | None) -> tuple[Encoder, Prototypes, Prototypes]:
-    """The sentence encoder and the encoded frame and tone prototypes, loaded once per
-    process."""
+def _frame_model(model_dir: Path | None, frames: Texts, tone: Texts
+                 ) -> tuple[Encoder, Prototypes, Prototypes]:
     encoder = shared_encoder(model_dir)
-    return encoder, encode_prototypes(encoder), encode_tone_prototypes(encoder)
+    return (encoder, encode_prototypes(encoder, dict(frames)),
+            encode_tone_prototypes(encoder, dict(tone)))
 
 
-def framing_votes(articles: list[list[str]], embeddings: bool,
+def framing_votes(articles: list[list[str]], embeddings: bool, story: Story,
                   model_dir: Path | None = None) -> list[list[Reading]] | list[None]:
-    """The nearest frame and the tone of every sentence of every article (None each when
-    embeddings are off): one batched encoding for the whole list."""
+    """The nearest frame and the tone of every sentence of every article, by the `story`'s
+    prototypes (None each when embeddings are off): one batched encoding for the list."""
     if not embeddings or not articles:
         return [None] * len(articles)
-    encoder, frames, tone = frame_model(model_dir)
+    encoder, frames, tone = frame_model(model_dir, story)
     return readings(encoder, frames, tone, articles)
 
 
 def framing_rows(run_id: str, versions: list[tuple[str, str, list[str]]],
-                 votes: list[list[Reading]] | list[None]) -> Batch:
-    """Frames (and tone as frame 'tone'), stances and evaluative terms per version."""
+                 votes: list[list[Reading]] | list[None], story: Story) -> Batch:
+    """Frames (and tone as frame 'tone'), stances and evaluative terms per version, read
+    with the `story`'s words."""
     batch = Batch()
     for (version_id, article_id, sentences), voted in zip(versions, votes, strict=True):
-        f = framing.analyse(sentences, voted)
+        f = framing.analyse(sentences, voted, story=story)
         batch.add(*(FramingRow(version_id=version_id, article_id=article_id, frame=s.frame,
                                score=s.score, hits=s.hits,
                                votes=None if voted is None else s.votes,

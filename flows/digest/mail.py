@@ -59,7 +59,7 @@ def _client(cfg: EmailConfig) -> smtplib.SMTP:
         if cfg.security == "starttls":
             client.starttls(context=context)
         if cfg.username:
-            client.login(cfg.username, cfg.password)
+            client.login(cfg.username, cfg.password.get_secret_value())
     except BaseException:
         client.close()
         raise

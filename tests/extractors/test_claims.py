@@ -8,6 +8,9 @@ from extractors import checkworthy
 from extractors.claims import Claim, extract, skip_reason
 from extractors.nlp import load_model
 from extractors.quantities import parse_number, quantities
+from flows.config import builtin_story
+
+UNITS = builtin_story().matching.units
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +21,7 @@ def nlp():
 def claim(nlp, text: str) -> Claim | None:
     model = checkworthy.default_model()
     doc = nlp(text)
-    return extract(doc[:], 0, {}, float(model.scores([text])[0]), model.threshold)
+    return extract(doc[:], 0, {}, float(model.scores([text])[0]), model.threshold, UNITS)
 
 
 @pytest.mark.parametrize(("text", "value", "bound"), [
@@ -41,7 +44,7 @@ def test_parse_number(text: str, value: float, bound: str) -> None:
     ("The two countries signed the treaty.", []),
 ])
 def test_quantities_with_units(nlp, sentence: str, expected: list[tuple[str, str, str]]) -> None:
-    found = [(q.text, q.unit, q.bound) for q in quantities(nlp(sentence)[:])]
+    found = [(q.text, q.unit, q.bound) for q in quantities(nlp(sentence)[:], UNITS)]
     assert found == expected
 
 

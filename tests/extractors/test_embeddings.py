@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 
 from extractors.embeddings import Encoder, ModelMissing
-from extractors.frame_prototypes import encode_prototypes, read_prototypes
+from extractors.frame_prototypes import encode_prototypes
 from extractors.framing import FRAMES
 from extractors.tone import encode_tone_prototypes, readings
+from flows.config import builtin_story
+
+PACT = builtin_story()
 
 REFERENCE = Path(__file__).parents[1] / "data" / "minilm_reference.npz"
 
@@ -50,7 +53,7 @@ def test_a_damaged_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_prototypes_cover_the_fourteen_frames() -> None:
-    protos = read_prototypes()
+    protos = PACT.framing.prototypes
     assert list(protos) == list(FRAMES)
     assert all(len(s) >= 9 for s in protos.values())
 
@@ -60,7 +63,8 @@ def test_sentences_vote_for_the_frame_they_are_about(encoder: Encoder) -> None:
               "Bread and fuel prices soared, squeezing household budgets."],
              ["The constitutional court struck down the decree as unlawful.",
               "North Korea fired two ballistic missiles as troops massed on the border."]]
-    read = readings(encoder, encode_prototypes(encoder), encode_tone_prototypes(encoder), texts)
+    read = readings(encoder, encode_prototypes(encoder, PACT.framing.prototypes),
+                    encode_tone_prototypes(encoder, PACT.tone.prototypes), texts)
     assert [[r.frame for r in article] for article in read] == [
         ["Security_and_defense", "Economic"],
         ["Legality_Constitutionality_and_jurisprudence", "Security_and_defense"]]

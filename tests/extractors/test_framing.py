@@ -9,13 +9,15 @@ import pytest
 from deploy.evaluate.labelled import frame_all, report_frames, split_sentences
 from extractors.framing import analyse, moved, total_variation
 from extractors.tone import Reading
+from flows.config import builtin_story
 
 SEEDS = Path(__file__).parents[2] / "warehouse" / "seeds"
 SEMEVAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "semeval2023-frames-en"
+PACT = builtin_story()
 
 
 def seed(stem: str):
-    return analyse(split_sentences((SEEDS / f"{stem}.txt").read_text()))
+    return analyse(split_sentences((SEEDS / f"{stem}.txt").read_text()), story=PACT)
 
 
 def test_seed_004_is_more_negative_and_seed_000_more_political_and_external() -> None:
@@ -46,12 +48,12 @@ def test_seeds_with_embeddings() -> None:
 
 def test_votes_must_match_the_sentences() -> None:
     with pytest.raises(ValueError, match="1 frame votes for 2 sentences"):
-        analyse(["One.", "Two."], [Reading("Economic")])
+        analyse(["One.", "Two."], [Reading("Economic")], story=PACT)
 
 
 def test_scores_carry_their_evidence() -> None:
     f = analyse(["The treaty is an alarming threat to regional security, officials warned.",
-                 "Trade and oil exports rose.", 'He called it a "dangerous" pact.'])
+                 "Trade and oil exports rose.", 'He called it a "dangerous" pact.'], story=PACT)
     security = next(x for x in f.frames if x.frame == "Security_and_defense")
     assert security.hits >= 2 and 0 in security.sentences and "security" in security.terms
     assert f.tone < 0 and "alarm" in f.tone_terms

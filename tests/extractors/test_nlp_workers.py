@@ -32,9 +32,11 @@ def cmdline(pid: int) -> bytes:
 def test_parsing_in_two_processes_forks_nothing_from_this_threaded_process() -> None:
     pipeline = load_model(DEFAULT_MODEL)
     scorer = checkworthy.default_model()
-    aliases = builtin_story().alias_index()
+    story = builtin_story()
+    aliases, units = story.alias_index(), story.matching.units
     texts = [TEXT.format(n=1000 + i) for i in range(16)]
-    alone = analyse(pipeline, texts, aliases, scorer.scores, scorer.threshold, processes=1)
+    alone = analyse(pipeline, texts, aliases, scorer.scores, scorer.threshold, processes=1,
+                    units=units)
     own, seen, stop = cmdline(os.getpid()), {}, threading.Event()
 
     def watch() -> None:  # a thread running beside the parse, as in a Prefect flow
@@ -49,7 +51,8 @@ def test_parsing_in_two_processes_forks_nothing_from_this_threaded_process() -> 
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        two = analyse(pipeline, texts, aliases, scorer.scores, scorer.threshold, processes=2)
+        two = analyse(pipeline, texts, aliases, scorer.scores, scorer.threshold, processes=2,
+                      units=units)
     finally:
         stop.set()
         watcher.join()

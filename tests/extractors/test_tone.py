@@ -19,6 +19,9 @@ from extractors.tone import (
     readings,
     weight,
 )
+from flows.config import builtin_story
+
+PACT = builtin_story()
 
 ALARMED = [
     "The new defence pact between Moscow and Pyongyang is a dangerous development that "
@@ -53,13 +56,14 @@ WIRE = [
 @pytest.fixture(scope="module")
 def model() -> tuple[Encoder, Prototypes, Prototypes]:
     encoder = Encoder()
-    return encoder, encode_prototypes(encoder), encode_tone_prototypes(encoder)
+    return (encoder, encode_prototypes(encoder, PACT.framing.prototypes),
+            encode_tone_prototypes(encoder, PACT.tone.prototypes))
 
 
 def tones(model: tuple[Encoder, Prototypes, Prototypes], articles: list[list[str]]
           ) -> list[float]:
     read = readings(*model, articles)
-    return [analyse(a, r).tone for a, r in zip(articles, read, strict=True)]
+    return [analyse(a, r, story=PACT).tone for a, r in zip(articles, read, strict=True)]
 
 
 @pytest.mark.parametrize("sentence", ALARMED)
@@ -90,7 +94,7 @@ def test_articles_mixing_reports_and_verdicts(model) -> None:
 def test_evidence_names_sentences_and_agreeing_terms(model) -> None:
     article = [WIRE[1], ALARMED[3], ALARMED[0]]
     [read] = readings(*model, [article])
-    f = analyse(article, read)
+    f = analyse(article, read, story=PACT)
     assert f.method == COMBINED_METHOD and METHOD in f.method
     assert set(f.tone_sentences) == {1, 2} and f.tone < 0
     assert "threat" in f.tone_terms and "danger" in f.tone_terms and "alarm" in f.tone_terms
@@ -99,24 +103,27 @@ def test_evidence_names_sentences_and_agreeing_terms(model) -> None:
 def test_terms_that_disagree_with_a_sentence_are_not_evidence() -> None:
     """A celebrating sentence that names threats gives no negative term as evidence."""
     s = "The pact lets the two friends face every threat together."
-    f = analyse([s], [Reading("Political", 0.8)])
+    f = analyse([s], [Reading("Political", 0.8)], story=PACT)
     assert f.tone > 0 and f.tone_terms == ()
 
 
 def test_sentences_weigh_by_how_much_they_are_about_the_relationship() -> None:
-    assert weight("The two countries signed it.") == weight("Russia and the DPRK met.") == 1.0
-    assert weight("Russian troops fought near Kursk.") == 0.5
-    assert weight("The weather was fine.") == 0.25
+    words = PACT.tone
+    assert weight("The two countries signed it.", words) == weight("Russia and the DPRK met.",
+                                                                   words) == 1.0
+    assert weight("Russian troops fought near Kursk.", words) == 0.5
+    assert weight("The weather was fine.", words) == 0.25
     # a positive report about the relationship outweighs a negative aside about weather
-    t = article_tone(["The two countries signed it.", "The weather was awful."], [0.8, -0.8])
+    t = article_tone(["The two countries signed it.", "The weather was awful."], [0.8, -0.8],
+                     words)
     assert t.score > 0 and t.sentences == (0, 1) and t.polar == 2
 
 
 def test_readings_must_match_the_sentences() -> None:
     with pytest.raises(ValueError, match="1 sentence tones for 2 sentences"):
-        article_tone(["One.", "Two."], [0.5])
+        article_tone(["One.", "Two."], [0.5], PACT.tone)
     with pytest.raises(ValueError, match="1 frame votes for 2 sentences"):
-        analyse(["One.", "Two."], [Reading("Economic")])
+        analyse(["One.", "Two."], [Reading("Economic")], story=PACT)
 
 
 def test_datelines_and_end_marks_are_layout() -> None:

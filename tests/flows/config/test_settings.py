@@ -70,3 +70,56 @@ def test_poll_bounds_must_be_in_order(tmp_path: Path) -> None:
     path.write_text(BASE + "[schedule]\nmin_poll_minutes = 60\nmax_poll_minutes = 30\n")
     with pytest.raises(ConfigError, match=r"\[schedule\]\.min_poll_minutes .*must not exceed"):
         load_settings(path)
+
+
+def test_the_smtp_password_comes_from_the_environment_and_is_never_shown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACTWATCH_SMTP_PASSWORD", "hunter2-secret")
+    path = tmp_path / "c.toml"
+    path.write_text(BASE + "[email]\n" + EMAIL, encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.email is not None
+    assert settings.email.password.get_secret_value() == "hunter2-secret"
+    assert "hunter2" not in repr(settings) and "hunter2" not in str(settings.email)
+
+
+def test_a_password_in_the_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(BASE + "[email]\npassword = 'x'\n" + EMAIL, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[email\]\.password unknown key"):
+        load_settings(path)
+
+
+def test_every_number_a_config_may_hold_has_bounds() -> None:
+    import typing
+
+    from pydantic import BaseModel
+
+    from flows.config.base import Bounds
+    from flows.config.models import ConfigFile
+
+    def kinds(annotation: object, metadata: list[object]) -> list[tuple[object, list[object]]]:
+        """(type, its metadata) for the annotation and each type inside it."""
+        if typing.get_origin(annotation) is typing.Annotated:
+            base, *meta = typing.get_args(annotation)
+            return kinds(base, [*metadata, *meta])
+        return [(annotation, metadata)] + [k for a in typing.get_args(annotation)
+                                           for k in kinds(a, [])]
+
+    numbers, unbounded = [], []
+
+    def walk(model: type[BaseModel], prefix: str = "") -> None:
+        for name, info in model.model_fields.items():
+            found = kinds(info.annotation, list(info.metadata))
+            inner = [t for t, _m in found if isinstance(t, type) and issubclass(t, BaseModel)]
+            if inner:
+                walk(inner[0], f"{prefix}{name}.")
+            for t, meta in found:
+                if t in (int, float):
+                    numbers.append(prefix + name)
+                    if not any(isinstance(m, Bounds) for m in meta):
+                        unbounded.append(prefix + name)
+
+    walk(ConfigFile)
+    assert len(numbers) >= 20 and "nlp.processes" in numbers and "story.threshold" in numbers
+    assert unbounded == []
