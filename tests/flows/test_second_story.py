@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from flows.devserver import DevServer
 
+from deploy.demo.server import DevServer
 from flows.monitor import monitor
 from tests.conftest import DATA, query, write_config
 
