@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -9,8 +10,10 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
@@ -27,16 +30,17 @@ from extractors.relevance import assess
 from extractors.robots import RobotsDisallowed, RobotsRecord, fetch_robots
 from extractors.story import Story
 from extractors.urls import agreed_canonical
-from flows.claims import judgement_rows
+from flows.claims import encode_missing, history_lookup, judgement_rows, vector_rows
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
 from flows.settings import FeedConfig, FramingConfig, Settings
+from warehouse.claim_index import ClaimIndex, folder_for
 from warehouse.db import WarehouseLocked, connect, transaction
+from warehouse.history import claims_to_judge, max_claim_key, vectors_after
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
 from warehouse.state import (
     UrlState,
     Validators,
-    claims_for_matching,
     framing_history,
     signatures,
     unframed_versions,
@@ -335,19 +339,44 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
 @task(name="flag-claims", cache_policy=NO_CACHE)
 def flag_claims(warehouse_path: str, run_id: str, model_dir: Path | None = None
                 ) -> dict[str, int]:
-    """Judge new claims (and those after a late arrival) against all earlier ones. Claims
-    are encoded once (the warehouse is closed meanwhile); vectors and judgements commit
-    together."""
+    """Judge new claims (and those after a late arrival) against all earlier ones: the
+    earlier ones held in the claim index are looked up, not read. New claims are encoded
+    with the warehouse closed; their vectors, keys and judgements commit together, then
+    the index takes the vectors (a crash in between: the next pass completes it)."""
     with _warehouse(warehouse_path) as con:
-        claims = claims_for_matching(con)
+        claims = claims_to_judge(con)
+    if not claims:
+        return {}
     encoder = shared_encoder(model_dir)
-    rows, vectors = judgement_rows(run_id, claims, lambda texts: encoder.encode(list(texts)))
-    batch = Batch()
-    batch.add("claim_vectors", *vectors)
-    batch.add("claim_judgements", *rows)
+    fresh = encode_missing(claims, lambda texts: encoder.encode(list(texts)))
+    index = ClaimIndex(folder_for(warehouse_path))
     with _warehouse(warehouse_path) as con:
-        load_batch(con, batch)
+        index.sync(max_claim_key(con), lambda after: vectors_after(con, after))
+        exclude = {int(r["claim_key"]) for r in claims if r["claim_key"] is not None}
+        rows = judgement_rows(run_id, claims, history_lookup(con, index, exclude))
+        with transaction(con):
+            first_key = max_claim_key(con) + 1
+            vectors, keys = vector_rows(fresh, first_key)
+            batch = Batch()
+            batch.add("claim_vectors", *vectors)
+            batch.add("claim_keys", *keys)
+            batch.add("claim_judgements", *rows)
+            write_batch(con, batch)
+    _index_fresh(index, fresh, first_key)
     return dict(Counter(r["status"] for r in rows))
+
+
+def _index_fresh(index: ClaimIndex, fresh: list[dict[str, Any]], first_key: int) -> None:
+    """Add the committed vectors to the claim index; a failure is logged, not raised: the
+    warehouse holds them, and the next pass completes the index from there."""
+    if not fresh:
+        return
+    try:
+        index.add(np.arange(first_key, first_key + len(fresh), dtype=np.int64),
+                  np.stack([r["vector"] for r in fresh]))
+    except (OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning("claim index not updated (%s); the next pass "
+                                            "completes it from the warehouse", exc)
 
 
 def _is_transient(task: object, run: object, state: object) -> bool:

@@ -15,7 +15,8 @@ Row = Mapping[str, Any]
 # Load order: parents before children, so a batch reads as a consistent whole.
 TABLES = ("feeds", "feed_schedule", "feed_entries", "articles", "article_urls",
           "article_versions", "sentences", "entities", "mentions", "claims", "claim_vectors",
-          "claim_judgements", "article_signatures", "duplicates", "duplicate_checks", "framing",
+          "claim_keys", "claim_judgements", "article_signatures", "signature_bands",
+          "duplicates", "duplicate_checks", "framing",
           "stances", "evaluative_terms", "framing_changes", "fetches", "failures", "digests",
           "digest_items", "digest_deliveries", "robots")
 

@@ -1,0 +1,42 @@
+-- 012: what a pass needs of history is looked up, not read whole (issue 15).
+--
+-- claim_keys: a sequential key per stored claim vector, assigned with the vector (in the
+-- same transaction). The claim index beside the warehouse (`<warehouse>.claim-index/`)
+-- holds the vectors under these keys; keys 1..max(claim_key) are what it must hold, so a
+-- missing or stale index is completed (or rebuilt) from claim_vectors.
+CREATE TABLE IF NOT EXISTS claim_keys (
+    claim_key   BIGINT PRIMARY KEY,
+    claim_id    VARCHAR NOT NULL
+);
+
+-- Vectors stored before 012 get keys in the order they were stored.
+INSERT INTO claim_keys
+SELECT (SELECT coalesce(max(claim_key), 0) FROM claim_keys)
+       + row_number() OVER (ORDER BY cv.created_at, cv.claim_id), cv.claim_id
+FROM claim_vectors cv
+WHERE NOT EXISTS (SELECT 1 FROM claim_keys k WHERE k.claim_id = cv.claim_id);
+
+-- signature_bands: the MinHash bands of each article signature (16 per version, each
+-- hashed to one key), so that near-duplicate candidates are found by a join on band keys.
+-- Written by the link-duplicates step for every signature that has none yet.
+CREATE TABLE IF NOT EXISTS signature_bands (
+    version_id  VARCHAR NOT NULL,
+    article_id  VARCHAR NOT NULL,
+    band_key    BIGINT NOT NULL
+);
+
+-- framing_weeks: framing of first versions summed per outlet (seeds apart) and week, the
+-- baselines of framing changes. A cell is recomputed from its own rows whenever a version
+-- in it is framed (or framed again), in the same transaction as the framing rows.
+CREATE TABLE IF NOT EXISTS framing_weeks (
+    outlet          VARCHAR NOT NULL,
+    is_seed         BOOLEAN NOT NULL,
+    week_start      DATE NOT NULL,
+    version_count   INTEGER NOT NULL,   -- first versions framed
+    framed_count    INTEGER NOT NULL,   -- of them, with any frame hit
+    tone_sum        DOUBLE NOT NULL,    -- tone summed over all of them
+    framed_tone_sum DOUBLE NOT NULL,    -- ... over those with a frame hit
+    hits            MAP(VARCHAR, BIGINT) NOT NULL,  -- frame hits summed
+    share_sums      MAP(VARCHAR, DOUBLE) NOT NULL,  -- frame shares summed
+    PRIMARY KEY (outlet, is_seed, week_start)
+);
