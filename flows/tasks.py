@@ -36,13 +36,18 @@ from flows.rows import VersionInput
 from flows.settings import FeedConfig, FramingConfig, Settings
 from warehouse.claim_index import ClaimIndex, folder_for
 from warehouse.db import WarehouseLocked, connect, transaction
-from warehouse.history import claims_to_judge, max_claim_key, vectors_after
+from warehouse.history import (
+    band_candidates,
+    claims_to_judge,
+    max_claim_key,
+    unchecked_signatures,
+    vectors_after,
+)
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
 from warehouse.state import (
     UrlState,
     Validators,
     framing_history,
-    signatures,
     unframed_versions,
 )
 
@@ -290,22 +295,26 @@ def analyse(versions: list[VersionInput], model: str, story: Story,
 @task(name="link-duplicates", cache_policy=NO_CACHE)
 def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
     """Link each article not compared yet (this run's, or a cut-off run's) that nearly
-    equals an earlier article to that original; record the comparison, in the same
-    transaction, so that a crash before it leaves the article for the next run."""
+    equals an earlier article to that original; record the comparison and the version's
+    bands in the same transaction, so that a crash before it leaves the article for the
+    next run. Earlier articles are looked up by shared bands, not read whole."""
     with _warehouse(warehouse_path) as con:
-        rows = signatures(con)
-        signed = {r["article_id"]: neardup.Signed(
-            str(r["article_id"]), (not r["is_seed"], r["published_at"], r["article_id"]),
-            list(r["signature"])) for r in rows}
-        unchecked = [r for r in rows if not r["checked"] and not r["linked"]]
+        unchecked = unchecked_signatures(con)
         if not unchecked:
             return 0
-        ids = {str(r["article_id"]) for r in unchecked}
-        fresh = [signed[i] for i in ids]
-        known = [s for i, s in signed.items() if i not in ids]
+        fresh = [_signed(r) for r in unchecked]
+        ids = {s.article_id for s in fresh}
+        wanted = {b for s in fresh for b in neardup.bands(s.signature)}
+        known = [s for r in band_candidates(con, wanted) if (s := _signed(r)).article_id
+                 not in ids]
         found = neardup.find_duplicates(known, fresh, threshold)
         now = datetime.now(UTC).replace(tzinfo=None)
         batch = Batch()
+        batch.replace["signature_bands"] = ("version_id", [r["version_id"] for r in unchecked])
+        batch.add("signature_bands", *({"version_id": r["version_id"], "article_id": s.article_id,
+                                        "band_no": n, "band": list(band)}
+                                       for r, s in zip(unchecked, fresh, strict=True)
+                                       for n, band in neardup.bands(s.signature)))
         batch.add("duplicates", *({"article_id": copy, "duplicate_of": original,
                                    "similarity": sim, "detected_at": now,
                                    "method": neardup.METHOD} for copy, original, sim in found))
@@ -313,6 +322,11 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
                                          "checked_at": now} for r in unchecked))
         load_batch(con, batch)
         return len(found)
+
+
+def _signed(r: dict[str, Any]) -> neardup.Signed:
+    return neardup.Signed(str(r["article_id"]), (not r["is_seed"], r["published_at"],
+                                                 r["article_id"]), list(r["signature"]))
 
 
 @task(name="frame-articles", cache_policy=NO_CACHE)

@@ -121,3 +121,46 @@ def vectors_after(con: duckdb.DuckDBPyConnection, after: int, chunk: int = 65_53
         keys = batch.column(0).to_numpy()
         flat = batch.column(1).flatten().to_numpy(zero_copy_only=False)
         yield keys.astype(np.int64), flat.astype(np.float32).reshape(batch.num_rows, -1)
+
+
+# Articles whose latest signature was not compared with the others yet (nor linked).
+UNCHECKED = """
+    WITH todo AS (
+        SELECT DISTINCT s.article_id FROM article_signatures s
+        WHERE NOT EXISTS (SELECT 1 FROM duplicate_checks c WHERE c.version_id = s.version_id)
+    )
+    SELECT * FROM (%s) latest
+    WHERE NOT EXISTS (SELECT 1 FROM duplicate_checks c WHERE c.version_id = latest.version_id)
+      AND NOT EXISTS (SELECT 1 FROM duplicates d WHERE d.article_id = latest.article_id)
+"""
+
+LATEST_SIGNATURES = """
+    SELECT s.article_id, s.version_id, s.signature, a.is_seed,
+           coalesce(v.published_at, a.first_seen_at) AS published_at
+    FROM article_signatures s JOIN %s t ON t.article_id = s.article_id
+    JOIN article_versions v USING (version_id)
+    JOIN articles a ON a.article_id = s.article_id
+    QUALIFY row_number() OVER (PARTITION BY s.article_id
+                               ORDER BY v.fetched_at DESC, s.version_id DESC) = 1
+"""
+
+
+def unchecked_signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Each article whose latest signature was not compared with the others yet (and that
+    is not linked as a copy): that signature, its version and publication order key."""
+    return dict_rows(con, UNCHECKED % (LATEST_SIGNATURES % "todo"))
+
+
+def band_candidates(con: duckdb.DuckDBPyConnection,
+                    bands: Iterable[tuple[int, tuple[int, ...]]]) -> list[dict[str, Any]]:
+    """The latest signature (as `unchecked_signatures` gives it) of every article any of
+    whose signatures shares one of `bands` (band number, values)."""
+    band_list = list(bands)
+    con.register("_bands_in", pa.table({
+        "band_no": pa.array([b for b, _v in band_list], pa.int16()),
+        "band": pa.array([list(v) for _b, v in band_list], pa.list_(pa.int64()))}))
+    con.execute("""CREATE OR REPLACE TEMP TABLE _cand AS
+                   SELECT DISTINCT b.article_id FROM signature_bands b
+                   JOIN _bands_in q ON q.band_no = b.band_no AND q.band = b.band""")
+    con.unregister("_bands_in")
+    return dict_rows(con, LATEST_SIGNATURES % "_cand")

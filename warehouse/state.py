@@ -208,23 +208,6 @@ def robots_rows(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict[st
     """, [since])
 
 
-def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Each article's latest signature, its publication order key, whether it is linked as
-    a copy, and whether it was compared with the others yet (`checked`)."""
-    return dict_rows(con, """
-        SELECT s.article_id, s.version_id, s.signature, a.is_seed,
-               coalesce(v.published_at, a.first_seen_at) AS published_at,
-               d.article_id IS NOT NULL AS linked,
-               EXISTS (SELECT 1 FROM duplicate_checks c
-                       WHERE c.version_id = s.version_id) AS checked
-        FROM article_signatures s JOIN article_versions v USING (version_id)
-        JOIN articles a ON a.article_id = s.article_id
-        LEFT JOIN duplicates d ON d.article_id = s.article_id
-        QUALIFY row_number() OVER (PARTITION BY s.article_id
-                                   ORDER BY v.fetched_at DESC, s.version_id DESC) = 1
-    """)
-
-
 def unframed_versions(con: duckdb.DuckDBPyConnection, method: str
                       ) -> tuple[list[tuple[str, str, list[str]]], set[str]]:
     """(version_id, article_id, sentences in order) of analysed versions not framed by

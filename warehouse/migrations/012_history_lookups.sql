@@ -16,14 +16,21 @@ SELECT (SELECT coalesce(max(claim_key), 0) FROM claim_keys)
 FROM claim_vectors cv
 WHERE NOT EXISTS (SELECT 1 FROM claim_keys k WHERE k.claim_id = cv.claim_id);
 
--- signature_bands: the MinHash bands of each article signature (16 per version, each
--- hashed to one key), so that near-duplicate candidates are found by a join on band keys.
--- Written by the link-duplicates step for every signature that has none yet.
+-- signature_bands: the MinHash bands of each article signature (16 bands of 4 values per
+-- version), so that near-duplicate candidates are found by a join on bands. Written with the
+-- version's near-duplicate check; signatures from before 012 are banded here.
 CREATE TABLE IF NOT EXISTS signature_bands (
     version_id  VARCHAR NOT NULL,
     article_id  VARCHAR NOT NULL,
-    band_key    BIGINT NOT NULL
+    band_no     SMALLINT NOT NULL,
+    band        BIGINT[] NOT NULL,      -- the signature's values band_no*4 .. band_no*4+3
+    PRIMARY KEY (version_id, band_no)
 );
+
+INSERT INTO signature_bands
+SELECT s.version_id, s.article_id, b.band_no, s.signature[b.band_no * 4 + 1 : b.band_no * 4 + 4]
+FROM article_signatures s, (SELECT range::SMALLINT AS band_no FROM range(16)) b
+WHERE NOT EXISTS (SELECT 1 FROM signature_bands x WHERE x.version_id = s.version_id);
 
 -- framing_weeks: framing of first versions summed per outlet (seeds apart) and week, the
 -- baselines of framing changes. A cell is recomputed from its own rows whenever a version
