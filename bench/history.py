@@ -99,7 +99,7 @@ INSERT INTO article_signatures SELECT 'hv' || i, 'h' || i, 'hist',
 FROM range({n}) t(i);
 INSERT INTO signature_bands SELECT s.version_id, s.article_id, b.band_no,
     s.signature[b.band_no * 4 + 1 : b.band_no * 4 + 4]
-FROM article_signatures s, (SELECT range::SMALLINT AS band_no FROM range(16)) b;
+FROM article_signatures s, (SELECT range::INTEGER AS band_no FROM range(16)) b;
 INSERT INTO duplicate_checks SELECT 'hv' || i, 'hist', TIMESTAMP '{end}' FROM range({n}) t(i);
 INSERT INTO runs (run_id, started_at, finished_at, status) VALUES
     ('hist', TIMESTAMP '{start}', TIMESTAMP '{end}', 'completed');
@@ -217,7 +217,8 @@ def run_pass(site_url: str, workdir: Path, warehouse: Path, seed_only: bool = Fa
 
 
 def main() -> None:
-    from flows.devserver import DevServer
+    from deploy.demo.server import DevServer
+
     from warehouse.claim_index import folder_for
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -22,31 +22,32 @@ from extractors.matching import (
     judge,
 )
 from extractors.quantities import Quantity
-from flows.rows import Row, VersionInput, digest, naive
+from flows.rows import VersionInput, digest, naive
 from warehouse.claim_index import ClaimIndex
 from warehouse.history import claims_by_key
+from warehouse.schemas import ClaimJudgementRow, ClaimKeyRow, ClaimRow, ClaimVectorRow
 
 Encode = Callable[[Sequence[str]], Any]
 JUDGEMENT_FIELDS = ("status", "matched_claim_id", "similarity", "changes", "origin_claim_id")
 
 
 def claim_rows(run_id: str, v: VersionInput, claims: tuple[Claim, ...], nlp_method: str
-               ) -> list[Row]:
+               ) -> list[ClaimRow]:
     """`claims` rows for one analysed version (one claim per sentence at most)."""
     method = f"{nlp_method}; {CLAIMS_COMPONENT}"
-    return [{
-        "claim_id": f"{v.version_id}:{c.sentence_idx}", "sentence_id": f"{v.version_id}:"
-        f"{c.sentence_idx}", "version_id": v.version_id, "article_id": v.article_id,
-        "sentence_idx": c.sentence_idx, "start_char": c.start_char, "end_char": c.end_char,
-        "sentence": c.sentence, "claim_text": c.claim_text, "claimant": c.claimant,
-        "claimant_actors": list(c.claimant_actors), "reporting_verb": c.reporting_verb,
-        "certainty": c.certainty, "predicate": c.predicate, "negated": c.negated,
-        "actors": list(c.actors), "dates": list(c.dates), "lemmas": list(c.lemmas),
-        "verbs": list(c.verbs),
-        "quantities": [{"text": q.text, "value": q.value, "unit": q.unit, "bound": q.bound}
-                       for q in c.quantities],
-        "checkworthiness": round(c.score, 4), "method": method, "run_id": run_id,
-    } for c in claims]
+    return [ClaimRow(
+        claim_id=f"{v.version_id}:{c.sentence_idx}", sentence_id=f"{v.version_id}:"
+        f"{c.sentence_idx}", version_id=v.version_id, article_id=v.article_id,
+        sentence_idx=c.sentence_idx, start_char=c.start_char, end_char=c.end_char,
+        sentence=c.sentence, claim_text=c.claim_text, claimant=c.claimant,
+        claimant_actors=list(c.claimant_actors), reporting_verb=c.reporting_verb,
+        certainty=c.certainty, predicate=c.predicate, negated=c.negated,
+        actors=list(c.actors), dates=list(c.dates), lemmas=list(c.lemmas),
+        verbs=list(c.verbs),
+        quantities=[{"text": q.text, "value": q.value, "unit": q.unit, "bound": q.bound}
+                    for q in c.quantities],
+        checkworthiness=round(c.score, 4), method=method, run_id=run_id,
+    ) for c in claims]
 
 
 def _record(r: dict[str, Any]) -> ClaimRecord:
@@ -77,7 +78,7 @@ def _current(r: dict[str, Any]) -> Judgement | None:
 
 
 def judgement_rows(run_id: str, rows: list[dict[str, Any]],
-                   history: History | None = None) -> list[Row]:
+                   history: History | None = None) -> list[ClaimJudgementRow]:
     """Judge what needs judging among `rows` (each with its `vector`), against the claims
     before each one among `rows` and, when given, the `history` before them all. Returns
     the judgement rows that are new or differ from the current ones."""
@@ -94,13 +95,13 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]],
         old = current.get(j.claim_id)
         if old is not None and all(getattr(old, f) == getattr(j, f) for f in JUDGEMENT_FIELDS):
             continue
-        out.append({
-            "judgement_id": digest(j.claim_id, run_id), "claim_id": j.claim_id,
-            "run_id": run_id, "judged_at": now, "status": j.status,
-            "matched_claim_id": j.matched_claim_id, "similarity": j.similarity,
-            "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in j.changes],
-            "origin_claim_id": j.origin_claim_id, "first_seen_at": naive(j.first_seen_at),
-            "method": METHOD})
+        out.append(ClaimJudgementRow(
+            judgement_id=digest(j.claim_id, run_id), claim_id=j.claim_id,
+            run_id=run_id, judged_at=now, status=j.status,
+            matched_claim_id=j.matched_claim_id, similarity=j.similarity,
+            changes=[{"field": c.field, "old": c.old, "new": c.new} for c in j.changes],
+            origin_claim_id=j.origin_claim_id, first_seen_at=naive(j.first_seen_at),
+            method=METHOD))
     return out
 
 
@@ -114,13 +115,15 @@ def encode_missing(rows: list[dict[str, Any]], encode: Encode) -> list[dict[str,
     return todo
 
 
-def vector_rows(rows: list[dict[str, Any]], first_key: int) -> tuple[list[Row], list[Row]]:
+def vector_rows(rows: list[dict[str, Any]], first_key: int
+                ) -> tuple[list[ClaimVectorRow], list[ClaimKeyRow]]:
     """`claim_vectors` and `claim_keys` rows for newly encoded claims, keyed first_key,
     first_key + 1, … in order (the claim index appends them in this order)."""
     now = naive(datetime.now(UTC))
-    vectors = [{"claim_id": r["claim_id"], "vector": [float(x) for x in r["vector"]],
-                "model": MODEL_NAME, "created_at": now} for r in rows]
-    keys = [{"claim_key": first_key + n, "claim_id": r["claim_id"]} for n, r in enumerate(rows)]
+    vectors = [ClaimVectorRow(claim_id=r["claim_id"], vector=[float(x) for x in r["vector"]],
+                              model=MODEL_NAME, created_at=now) for r in rows]
+    keys = [ClaimKeyRow(claim_key=first_key + n, claim_id=r["claim_id"])
+            for n, r in enumerate(rows)]
     return vectors, keys
 
 

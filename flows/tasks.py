@@ -31,9 +31,9 @@ from extractors.robots import RobotsDisallowed, RobotsRecord, fetch_robots
 from extractors.story import Story
 from extractors.urls import agreed_canonical
 from flows.claims import encode_missing, history_lookup, judgement_rows, vector_rows
+from flows.config import FeedConfig, FramingConfig, Settings
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
-from flows.settings import FeedConfig, FramingConfig, Settings
 from warehouse.claim_index import ClaimIndex, folder_for
 from warehouse.db import WarehouseLocked, connect, transaction
 from warehouse.history import (
@@ -44,6 +44,13 @@ from warehouse.history import (
     vectors_after,
 )
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
+from warehouse.schemas import (
+    DuplicateCheckRow,
+    DuplicateRow,
+    FramingChangeRow,
+    FramingRow,
+    SignatureBandRow,
+)
 from warehouse.state import (
     UrlState,
     Validators,
@@ -310,16 +317,16 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
         found = neardup.find_duplicates(known, fresh, threshold)
         now = datetime.now(UTC).replace(tzinfo=None)
         batch = Batch()
-        batch.replace["signature_bands"] = ("version_id", [r["version_id"] for r in unchecked])
-        batch.add("signature_bands", *({"version_id": r["version_id"], "article_id": s.article_id,
-                                        "band_no": n, "band": list(band)}
-                                       for r, s in zip(unchecked, fresh, strict=True)
-                                       for n, band in neardup.bands(s.signature)))
-        batch.add("duplicates", *({"article_id": copy, "duplicate_of": original,
-                                   "similarity": sim, "detected_at": now,
-                                   "method": neardup.METHOD} for copy, original, sim in found))
-        batch.add("duplicate_checks", *({"version_id": r["version_id"], "run_id": run_id,
-                                         "checked_at": now} for r in unchecked))
+        batch.replace_by(SignatureBandRow, "version_id", [r["version_id"] for r in unchecked])
+        batch.add(*(SignatureBandRow(version_id=r["version_id"], article_id=s.article_id,
+                                     band_no=n, band=list(band))
+                    for r, s in zip(unchecked, fresh, strict=True)
+                    for n, band in neardup.bands(s.signature)))
+        batch.add(*(DuplicateRow(article_id=copy, duplicate_of=original, similarity=sim,
+                                 detected_at=now, method=neardup.METHOD)
+                    for copy, original, sim in found))
+        batch.add(*(DuplicateCheckRow(version_id=r["version_id"], run_id=run_id, checked_at=now)
+                    for r in unchecked))
         load_batch(con, batch)
         return len(found)
 
@@ -339,14 +346,14 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
     votes = framing_votes([s for _v, _a, s in todo], framing.embeddings,
                           framing.model_dir)
     rows = framing_rows(run_id, todo, votes)
-    rows.replace["framing"] = ("version_id", sorted(reframed))
+    rows.replace_by(FramingRow, "version_id", sorted(reframed))
     # versions framed again by another method update the baselines; only new versions are
     # judged for changes. Rows and flags commit together: a crash loses neither alone.
     fresh = {v for v, _a, _s in todo} - reframed
     with _warehouse(warehouse_path) as con, transaction(con):
         write_batch(con, rows)
         flags = change_rows(run_id, framing_history(con), fresh)
-        added = insert_rows(con, "framing_changes", flags)
+        added = insert_rows(con, FramingChangeRow, flags)
     return {"framed": len(todo), "framing_changes": added}
 
 
@@ -372,12 +379,10 @@ def flag_claims(warehouse_path: str, run_id: str, model_dir: Path | None = None
             first_key = max_claim_key(con) + 1
             vectors, keys = vector_rows(fresh, first_key)
             batch = Batch()
-            batch.add("claim_vectors", *vectors)
-            batch.add("claim_keys", *keys)
-            batch.add("claim_judgements", *rows)
+            batch.add(*vectors, *keys, *rows)
             write_batch(con, batch)
     _index_fresh(index, fresh, first_key)
-    return dict(Counter(r["status"] for r in rows))
+    return dict(Counter(r.status for r in rows))
 
 
 def _index_fresh(index: ClaimIndex, fresh: list[dict[str, Any]], first_key: int) -> None:

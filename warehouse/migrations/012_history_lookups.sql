@@ -22,28 +22,12 @@ WHERE NOT EXISTS (SELECT 1 FROM claim_keys k WHERE k.claim_id = cv.claim_id);
 CREATE TABLE IF NOT EXISTS signature_bands (
     version_id  VARCHAR NOT NULL,
     article_id  VARCHAR NOT NULL,
-    band_no     SMALLINT NOT NULL,
+    band_no     INTEGER NOT NULL,
     band        BIGINT[] NOT NULL,      -- the signature's values band_no*4 .. band_no*4+3
     PRIMARY KEY (version_id, band_no)
 );
 
 INSERT INTO signature_bands
 SELECT s.version_id, s.article_id, b.band_no, s.signature[b.band_no * 4 + 1 : b.band_no * 4 + 4]
-FROM article_signatures s, (SELECT range::SMALLINT AS band_no FROM range(16)) b
+FROM article_signatures s, (SELECT range::INTEGER AS band_no FROM range(16)) b
 WHERE NOT EXISTS (SELECT 1 FROM signature_bands x WHERE x.version_id = s.version_id);
-
--- framing_weeks: framing of first versions summed per outlet (seeds apart) and week, the
--- baselines of framing changes. A cell is recomputed from its own rows whenever a version
--- in it is framed (or framed again), in the same transaction as the framing rows.
-CREATE TABLE IF NOT EXISTS framing_weeks (
-    outlet          VARCHAR NOT NULL,
-    is_seed         BOOLEAN NOT NULL,
-    week_start      DATE NOT NULL,
-    version_count   INTEGER NOT NULL,   -- first versions framed
-    framed_count    INTEGER NOT NULL,   -- of them, with any frame hit
-    tone_sum        DOUBLE NOT NULL,    -- tone summed over all of them
-    framed_tone_sum DOUBLE NOT NULL,    -- ... over those with a frame hit
-    hits            MAP(VARCHAR, BIGINT) NOT NULL,  -- frame hits summed
-    share_sums      MAP(VARCHAR, DOUBLE) NOT NULL,  -- frame shares summed
-    PRIMARY KEY (outlet, is_seed, week_start)
-);
