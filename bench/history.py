@@ -99,7 +99,8 @@ INSERT INTO article_signatures SELECT 'hv' || i, 'h' || i, 'hist',
 FROM range({n}) t(i);
 INSERT INTO signature_bands SELECT s.version_id, s.article_id, b.band_no,
     s.signature[b.band_no * 4 + 1 : b.band_no * 4 + 4]
-FROM article_signatures s, (SELECT range::INTEGER AS band_no FROM range(16)) b;
+FROM article_signatures s, (SELECT range::INTEGER AS band_no FROM range(16)) b
+WHERE s.run_id = 'hist';
 INSERT INTO duplicate_checks SELECT 'hv' || i, 'hist', TIMESTAMP '{end}' FROM range({n}) t(i);
 INSERT INTO runs (run_id, started_at, finished_at, status) VALUES
     ('hist', TIMESTAMP '{start}', TIMESTAMP '{end}', 'completed');
@@ -206,7 +207,10 @@ def pass_child(site_url: str, workdir: str, warehouse: str, seed_only: str = "")
 
 def run_pass(site_url: str, workdir: Path, warehouse: Path, seed_only: bool = False
              ) -> dict[str, float]:
-    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING",
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300",
+           "PREFECT_HOME": str(workdir / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1"}
     done = subprocess.run([sys.executable, __file__, "--child", site_url, str(workdir),
                            str(warehouse), "seed-only" if seed_only else ""],
                           capture_output=True, text=True, env=env)
@@ -218,7 +222,6 @@ def run_pass(site_url: str, workdir: Path, warehouse: Path, seed_only: bool = Fa
 
 def main() -> None:
     from deploy.demo.server import DevServer
-
     from warehouse.claim_index import folder_for
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -330,10 +330,13 @@ def _pool(i: int, cosines: Any, claims: Sequence[ClaimRecord], history: Pool) ->
     in `cosines`) and the history's nearest."""
     earlier = cosines[:i]
     top: Any = np.argsort(-earlier)[:CANDIDATES] if len(earlier) else []
-    pool: Pool = [(float(earlier[j]), claims[int(j)]) for j in top]
-    if history:
-        pool = sorted([*pool, *history], key=lambda p: -p[0])[:CANDIDATES]
-    return pool
+    # The products pick the candidates; their cosines are recomputed as float64 dot
+    # products, which do not depend on how a matrix product ordered its sums (the index
+    # hands on the same for the claims it holds).
+    mine = np.asarray(claims[i].vector, dtype=np.float64)
+    pool: Pool = [(float(np.dot(mine, np.asarray(claims[int(j)].vector, dtype=np.float64))),
+                   claims[int(j)]) for j in top]
+    return sorted([*pool, *history], key=lambda p: -p[0])[:CANDIDATES]
 
 
 def _best(c: ClaimRecord, pool: Pool) -> tuple[ClaimRecord | None, float]:

@@ -47,7 +47,8 @@ class IndexDamaged(Exception):
 
 @dataclass(frozen=True)
 class Hits:
-    """Per query: keys (int64) and cosines (float32), best first; at most k of each."""
+    """Per query: keys (int64) and cosines (float64 dot products of the float32 vectors),
+    best first; at most k of each."""
 
     keys: list[np.ndarray]
     sims: list[np.ndarray]
@@ -140,8 +141,12 @@ class ClaimIndex:
                 sims = vecs @ queries[qs].T
                 kk = min(k, keys.size)
                 top = np.argpartition(-sims, kk - 1, axis=0)[:kk]
+                # The cosines handed on are float64 dot products of the float32 vectors,
+                # which do not depend on how a matrix product ordered its sums.
+                exact = np.einsum("kqd,qd->kq", vecs[top].astype(np.float64),
+                                  queries[qs].astype(np.float64))
                 for col, q in enumerate(qs):
-                    found[q].append((keys[top[:, col]], sims[top[:, col], col]))
+                    found[q].append((keys[top[:, col]], exact[:, col]))
         return _best(found, k)
 
     # -- writing ---------------------------------------------------------------------------
@@ -269,7 +274,7 @@ def _best(found: list[list[tuple[np.ndarray, np.ndarray]]], k: int) -> Hits:
     for parts in found:
         if not parts:
             keys.append(np.zeros(0, np.int64))
-            sims.append(np.zeros(0, np.float32))
+            sims.append(np.zeros(0, np.float64))
             continue
         kk = np.concatenate([p[0] for p in parts])
         ss = np.concatenate([p[1] for p in parts])
