@@ -66,9 +66,8 @@ __all__ = [
     "BY_TABLE", "SCHEMAS", "ArticleRow", "ArticleSignatureRow", "ArticleUrlRow",
     "ArticleVersionRow", "ChangeValue", "ClaimJudgementRow", "ClaimKeyRow", "ClaimRow",
     "ClaimVectorRow", "Column", "DigestDeliveryRow", "DigestItemRow", "DigestRow",
-    "DuplicateCheckRow", "DuplicateRow", "EntityRow", "EvaluativeTermRow", "FailureRow", "FeedEntryRow", "FeedRow",
-    "FeedScheduleRow", "FetchRow", "FramingChangeRow", "FramingRow", "MentionRow",
-    "QuantityValue", "RobotsRow", "RunRow", "SentenceRow", "SignatureBandRow", "Sql",
-    "StanceRow", "TableRow",
-    "column_names", "columns", "run_counters",
+    "DuplicateCheckRow", "DuplicateRow", "EntityRow", "EvaluativeTermRow", "FailureRow",
+    "FeedEntryRow", "FeedRow", "FeedScheduleRow", "FetchRow", "FramingChangeRow", "FramingRow",
+    "MentionRow", "QuantityValue", "RobotsRow", "RunRow", "SentenceRow", "SignatureBandRow",
+    "Sql", "StanceRow", "TableRow", "column_names", "columns", "run_counters",
 ]
