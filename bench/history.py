@@ -1,6 +1,7 @@
 """A pass against a large history (issue 15, target 3).
 
     nice .venv/bin/python bench/history.py [--articles 100000] [--new 200] [--keep DIR]
+    nice .venv/bin/python bench/history.py --reads DIR/history.duckdb   # read by read
 
 Writes synthetic history straight into a migrated warehouse with DuckDB bulk inserts (not
 through the pipeline): `--articles` earlier articles over the past year, each with a
@@ -220,6 +221,44 @@ def run_pass(site_url: str, workdir: Path, warehouse: Path, seed_only: bool = Fa
     return dict(json.loads(lines[-1][7:]))
 
 
+def reads(path: Path) -> None:
+    """Time each read a pass makes of history, on a kept warehouse (`--reads FILE`):
+    where a pass against a large history spends its time, read by read."""
+    from datetime import timedelta
+
+    import numpy as np
+
+    from extractors.framing import method_for
+    from warehouse import state
+    from warehouse.claim_index import ClaimIndex, folder_for
+    from warehouse.db import connect, utcnow
+    from warehouse.history import claims_to_judge, unchecked_signatures
+
+    con = connect(path)
+    index = ClaimIndex(folder_for(path))
+    queries = np.random.default_rng(1).normal(size=(2000, 384)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    steps = {
+        "claims to judge": lambda: claims_to_judge(con),
+        "claim index: 2,000 queries": lambda: index.search(queries, 20),
+        "unchecked signatures": lambda: unchecked_signatures(con),
+        "framing history (every framing row)": lambda: state.framing_history(con),
+        "unframed versions": lambda: state.unframed_versions(con, method_for(True)),
+        "feed validators (fetch log)": lambda: state.feed_validators(con),
+        "unfinished entries (fetch log)": lambda: state.unfinished_entries(con),
+        "feed text due (fetch log)": lambda: state.feed_text_due(
+            con, utcnow() - timedelta(days=3), utcnow() - timedelta(hours=6)),
+    }
+    for name, step in steps.items():
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started = time.perf_counter()
+        step()
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"| {name} | {time.perf_counter() - started:.2f} | {after - before:+.0f} |",
+              flush=True)
+    con.close()
+
+
 def main() -> None:
     from deploy.demo.server import DevServer
     from warehouse.claim_index import folder_for
@@ -262,5 +301,7 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         pass_child(*sys.argv[2:6])
+    elif sys.argv[1:2] == ["--reads"]:
+        reads(Path(sys.argv[2]))
     else:
         main()
