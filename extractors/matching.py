@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -310,32 +310,54 @@ def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float,
     return round((cosine + lexical) / 2, 4)
 
 
-def _best(i: int, cosines: Any, claims: Sequence[ClaimRecord], synonyms: Synonyms
-          ) -> tuple[int, float]:
+Pool = list[tuple[float, "ClaimRecord | None"]]
+"""Candidates of one claim: (cosine, earlier claim), nearest first. The claim is None for
+a candidate too far to make the same assertion (only its cosine is needed)."""
+History = Callable[[Any], tuple[list[Pool], dict[str, "Judgement"]]]
+"""Claims known before every claim being judged: for each row of a block of unit vectors,
+its CANDIDATES nearest, and the current judgements of the claims among them."""
+
+
+def _pool(i: int, cosines: Any, claims: Sequence[ClaimRecord], history: Pool) -> Pool:
+    """The CANDIDATES nearest earlier claims of `claims[i]`: among `claims[:i]` (cosines
+    in `cosines`) and the history's nearest."""
     earlier = cosines[:i]
-    if not len(earlier):
-        return -1, 0.0
-    top = np.argsort(-earlier)[:CANDIDATES]
-    close = sorted(((s, int(j)) for j in top
-                    if (s := same_assertion(claims[int(j)], claims[i], float(earlier[j]),
-                                            synonyms)) is not None), reverse=True)
+    top: Any = np.argsort(-earlier)[:CANDIDATES] if len(earlier) else []
+    # The products pick the candidates; their cosines are recomputed as float64 dot
+    # products, which do not depend on how a matrix product ordered its sums (the index
+    # hands on the same for the claims it holds).
+    mine = np.asarray(claims[i].vector, dtype=np.float64)
+    pool: Pool = [(float(np.dot(mine, np.asarray(claims[int(j)].vector, dtype=np.float64))),
+                   claims[int(j)]) for j in top]
+    return sorted([*pool, *history], key=lambda p: -p[0])[:CANDIDATES]
+
+
+def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms
+          ) -> tuple[ClaimRecord | None, float]:
+    if not pool:
+        return None, 0.0
+    close = sorted(((s, m.order, m) for cos, m in pool
+                    if m is not None and (s := same_assertion(m, c, cos, synonyms)) is not None),
+                   key=lambda t: (t[0], t[1]), reverse=True)
     if not close:
-        return -1, float(earlier[top[0]])
+        return None, pool[0][0]
     # Of earlier claims about equally close, the one the new claim repeats unchanged is the
     # simplest explanation; a "changed" verdict needs the closer match.
-    near = [(s, j) for s, j in close if s >= close[0][0] - TIE]
-    unchanged = [(s, j) for s, j in near if not changes(claims[j], claims[i])]
-    s, j = (unchanged or close)[0]
-    return j, s
+    near = [(s, m) for s, _o, m in close if s >= close[0][0] - TIE]
+    unchanged = [(s, m) for s, m in near if not changes(m, c)]
+    s, m = (unchanged or [(s, m) for s, _o, m in close])[0]
+    return m, s
 
 
 def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement],
-          synonyms: Synonyms) -> list[Judgement]:
+          synonyms: Synonyms, history: History | None = None) -> list[Judgement]:
     """Judge `claims[start:]` against every claim before each of them.
 
     `claims` must be in knowledge order and carry their sentence vectors; `prior` holds
-    the judgements of `claims[:start]` (for tracing where an assertion first appeared);
-    `synonyms` are the story's words folded together (`MatchingWords.synonyms`).
+    the judgements of `claims[:start]` and of the history's claims (for tracing where an
+    assertion first appeared); `synonyms` are the story's words folded together
+    (`MatchingWords.synonyms`). `history`, when given, finds the nearest of the claims
+    known before all of `claims` (an index over the warehouse) instead of holding them.
     Returns one Judgement per claim from `start` on, in order. A verdict depends only on
     the claim and the claims before it.
     """
@@ -346,27 +368,27 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
     out: list[Judgement] = []
     for lo in range(start, len(claims), 256):
         block = vectors[lo:lo + 256] @ vectors[: min(len(claims), lo + 256)].T
+        found: list[Pool] = [[]] * block.shape[0]
+        if history:
+            found, seen = history(vectors[lo:lo + 256])
+            known.update((c, j) for c, j in seen.items() if c not in known)
         for k in range(block.shape[0]):
             i = lo + k
-            j, sim = _best(i, block[k], claims, synonyms)
-            verdict = _verdict(claims, i, j, sim, known)
+            m, sim = _best(claims[i], _pool(i, block[k], claims, found[k]), synonyms)
+            verdict = _verdict(claims[i], m, sim, known)
             known[verdict.claim_id] = verdict
             out.append(verdict)
     return out
 
 
-def _verdict(claims: Sequence[ClaimRecord], i: int, j: int, sim: float,
+def _verdict(c: ClaimRecord, m: ClaimRecord | None, sim: float,
              known: dict[str, Judgement]) -> Judgement:
-    c = claims[i]
-    if j < 0:
+    if m is None:
         return Judgement(c.claim_id, "new", None, round(sim, 4) if sim else None, (),
                          c.claim_id, c.published_at)
-    m = claims[j]
     origin = known.get(m.claim_id)
     found = changes(m, c) if float(np.dot(m.vector, c.vector)) >= CHANGE_MEANING else ()
     return Judgement(c.claim_id, "changed" if found else "repeated", m.claim_id,
                      round(sim, 4), found,
                      origin.origin_claim_id if origin else m.claim_id,
                      origin.first_seen_at if origin else m.published_at)
-
-

@@ -11,10 +11,21 @@ import numpy as np
 from extractors.claims import COMPONENT as CLAIMS_COMPONENT
 from extractors.claims import Claim
 from extractors.embeddings import MODEL_NAME
-from extractors.matching import METHOD, ClaimRecord, Judgement, judge, with_vectors
+from extractors.matching import (
+    CANDIDATES,
+    METHOD,
+    SAME_WORDS_MEANING,
+    ClaimRecord,
+    History,
+    Judgement,
+    Pool,
+    judge,
+)
 from extractors.quantities import Quantity
 from flows.rows import VersionInput, digest, naive
-from warehouse.schemas import ClaimJudgementRow, ClaimRow, ClaimVectorRow
+from warehouse.claim_index import ClaimIndex
+from warehouse.history import claims_by_key
+from warehouse.schemas import ClaimJudgementRow, ClaimKeyRow, ClaimRow, ClaimVectorRow
 
 Encode = Callable[[Sequence[str]], Any]
 JUDGEMENT_FIELDS = ("status", "matched_claim_id", "similarity", "changes", "origin_claim_id")
@@ -66,23 +77,22 @@ def _current(r: dict[str, Any]) -> Judgement | None:
                      r["origin_claim_id"], r["first_seen_at"])
 
 
-def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode,
-                   synonyms: Mapping[str, str]
-                   ) -> tuple[list[ClaimJudgementRow], list[ClaimVectorRow]]:
-    """Judge what needs judging, folding the story's `synonyms`. Returns the judgement rows
-    that are new or differ, and the vectors computed for claims that had none (`encode`:
-    texts → unit vectors)."""
+def judgement_rows(run_id: str, rows: list[dict[str, Any]], synonyms: Mapping[str, str],
+                   history: History | None = None) -> list[ClaimJudgementRow]:
+    """Judge what needs judging among `rows` (each with its `vector`), folding the story's
+    `synonyms`, against the claims before each one among `rows` and, when given, the
+    `history` before them all. Returns the judgement rows that are new or differ from the
+    current ones."""
     pairs = sorted(((_record(r), r) for r in rows), key=lambda p: p[0].order)
     ordered = [r for _c, r in pairs]
-    records = with_vectors([c for c, _r in pairs], encode)   # each row read once
-    fresh = [c for c, r in zip(records, ordered, strict=True) if r.get("vector") is None]
+    records = [c for c, _r in pairs]   # each row read once
     current = {r["claim_id"]: _current(r) for r in ordered}
     start = next((i for i, r in enumerate(ordered) if current[r["claim_id"]] is None),
                  len(ordered))
     prior = {c.claim_id: j for c in records[:start] if (j := current[c.claim_id])}
     now = naive(datetime.now(UTC))
     out = []
-    for j in judge(records, start, prior, synonyms):
+    for j in judge(records, start, prior, synonyms, history):
         old = current.get(j.claim_id)
         if old is not None and all(getattr(old, f) == getattr(j, f) for f in JUDGEMENT_FIELDS):
             continue
@@ -93,6 +103,43 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode,
             changes=[{"field": c.field, "old": c.old, "new": c.new} for c in j.changes],
             origin_claim_id=j.origin_claim_id, first_seen_at=naive(j.first_seen_at),
             method=METHOD))
-    vectors = [ClaimVectorRow(claim_id=c.claim_id, vector=[float(x) for x in c.vector],
-                              model=MODEL_NAME, created_at=now) for c in fresh]
-    return out, vectors
+    return out
+
+
+def encode_missing(rows: list[dict[str, Any]], encode: Encode) -> list[dict[str, Any]]:
+    """Give rows without a stored vector the vector of their claim text (one batched call
+    to `encode`, texts → unit vectors). Returns those rows, in order."""
+    todo = [r for r in rows if r.get("vector") is None]
+    vectors = encode([r["claim_text"] for r in todo]) if todo else []
+    for r, v in zip(todo, vectors, strict=True):
+        r["vector"] = np.asarray(v, dtype=np.float32)
+    return todo
+
+
+def vector_rows(rows: list[dict[str, Any]], first_key: int
+                ) -> tuple[list[ClaimVectorRow], list[ClaimKeyRow]]:
+    """`claim_vectors` and `claim_keys` rows for newly encoded claims, keyed first_key,
+    first_key + 1, … in order (the claim index appends them in this order)."""
+    now = naive(datetime.now(UTC))
+    vectors = [ClaimVectorRow(claim_id=r["claim_id"], vector=[float(x) for x in r["vector"]],
+                              model=MODEL_NAME, created_at=now) for r in rows]
+    keys = [ClaimKeyRow(claim_key=first_key + n, claim_id=r["claim_id"])
+            for n, r in enumerate(rows)]
+    return vectors, keys
+
+
+def history_lookup(con: Any, index: ClaimIndex, exclude: set[int]) -> History:
+    """Nearest earlier claims from the claim index (leaving out `exclude`, the keys of
+    claims being judged again); the records of those close enough to match are read from
+    the warehouse by key, with their current judgements."""
+    def lookup(vectors: Any) -> tuple[list[Pool], dict[str, Judgement]]:
+        hits = index.search(vectors, CANDIDATES, exclude)
+        close = {int(k) for keys, sims in zip(hits.keys, hits.sims, strict=True)
+                 for k, s in zip(keys, sims, strict=True) if s >= SAME_WORDS_MEANING}
+        rows = claims_by_key(con, close) if close else {}
+        records = {k: _record(r) for k, r in rows.items()}
+        pools = [[(float(s), records.get(int(k))) for k, s in zip(keys, sims, strict=True)]
+                 for keys, sims in zip(hits.keys, hits.sims, strict=True)]
+        seen = {r["claim_id"]: j for r in rows.values() if (j := _current(r))}
+        return pools, seen
+    return lookup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -9,8 +10,10 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
@@ -27,19 +30,31 @@ from extractors.relevance import assess
 from extractors.robots import RobotsDisallowed, RobotsRecord, fetch_robots
 from extractors.story import Story
 from extractors.urls import agreed_canonical
-from flows.claims import judgement_rows
+from flows.claims import encode_missing, history_lookup, judgement_rows, vector_rows
 from flows.config import FeedConfig, FramingConfig, Settings
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
+from warehouse.claim_index import ClaimIndex, folder_for
 from warehouse.db import WarehouseLocked, connect, transaction
+from warehouse.history import (
+    band_candidates,
+    claims_to_judge,
+    max_claim_key,
+    unchecked_signatures,
+    vectors_after,
+)
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
-from warehouse.schemas import DuplicateCheckRow, DuplicateRow, FramingChangeRow, FramingRow
+from warehouse.schemas import (
+    DuplicateCheckRow,
+    DuplicateRow,
+    FramingChangeRow,
+    FramingRow,
+    SignatureBandRow,
+)
 from warehouse.state import (
     UrlState,
     Validators,
-    claims_for_matching,
     framing_history,
-    signatures,
     unframed_versions,
 )
 
@@ -287,22 +302,26 @@ def analyse(versions: list[VersionInput], model: str, story: Story,
 @task(name="link-duplicates", cache_policy=NO_CACHE)
 def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
     """Link each article not compared yet (this run's, or a cut-off run's) that nearly
-    equals an earlier article to that original; record the comparison, in the same
-    transaction, so that a crash before it leaves the article for the next run."""
+    equals an earlier article to that original; record the comparison and the version's
+    bands in the same transaction, so that a crash before it leaves the article for the
+    next run. Earlier articles are looked up by shared bands, not read whole."""
     with _warehouse(warehouse_path) as con:
-        rows = signatures(con)
-        signed = {r["article_id"]: neardup.Signed(
-            str(r["article_id"]), (not r["is_seed"], r["published_at"], r["article_id"]),
-            list(r["signature"])) for r in rows}
-        unchecked = [r for r in rows if not r["checked"] and not r["linked"]]
+        unchecked = unchecked_signatures(con)
         if not unchecked:
             return 0
-        ids = {str(r["article_id"]) for r in unchecked}
-        fresh = [signed[i] for i in ids]
-        known = [s for i, s in signed.items() if i not in ids]
+        fresh = [_signed(r) for r in unchecked]
+        ids = {s.article_id for s in fresh}
+        wanted = {b for s in fresh for b in neardup.bands(s.signature)}
+        known = [s for r in band_candidates(con, wanted) if (s := _signed(r)).article_id
+                 not in ids]
         found = neardup.find_duplicates(known, fresh, threshold)
         now = datetime.now(UTC).replace(tzinfo=None)
         batch = Batch()
+        batch.replace_by(SignatureBandRow, "version_id", [r["version_id"] for r in unchecked])
+        batch.add(*(SignatureBandRow(version_id=r["version_id"], article_id=s.article_id,
+                                     band_no=n, band=list(band))
+                    for r, s in zip(unchecked, fresh, strict=True)
+                    for n, band in neardup.bands(s.signature)))
         batch.add(*(DuplicateRow(article_id=copy, duplicate_of=original, similarity=sim,
                                  detected_at=now, method=neardup.METHOD)
                     for copy, original, sim in found))
@@ -310,6 +329,11 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
                     for r in unchecked))
         load_batch(con, batch)
         return len(found)
+
+
+def _signed(r: dict[str, Any]) -> neardup.Signed:
+    return neardup.Signed(str(r["article_id"]), (not r["is_seed"], r["published_at"],
+                                                 r["article_id"]), list(r["signature"]))
 
 
 @task(name="frame-articles", cache_policy=NO_CACHE)
@@ -338,18 +362,43 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig, sto
 def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path | None = None
                 ) -> dict[str, int]:
     """Judge new claims (and those after a late arrival) against all earlier ones, folding
-    the `story`'s synonyms. Claims are encoded once (the warehouse is closed meanwhile);
-    vectors and judgements commit together."""
+    the `story`'s synonyms: the earlier ones held in the claim index are looked up, not
+    read. New claims are encoded with the warehouse closed; their vectors, keys and
+    judgements commit together, then the index takes the vectors (a crash in between: the
+    next pass completes it)."""
     with _warehouse(warehouse_path) as con:
-        claims = claims_for_matching(con)
+        claims = claims_to_judge(con)
+    if not claims:
+        return {}
     encoder = shared_encoder(model_dir)
-    rows, vectors = judgement_rows(run_id, claims, lambda texts: encoder.encode(list(texts)),
-                                   story.matching.synonyms)
-    batch = Batch()
-    batch.add(*vectors, *rows)
+    fresh = encode_missing(claims, lambda texts: encoder.encode(list(texts)))
+    index = ClaimIndex(folder_for(warehouse_path))
     with _warehouse(warehouse_path) as con:
-        load_batch(con, batch)
+        index.sync(max_claim_key(con), lambda after: vectors_after(con, after))
+        exclude = {int(r["claim_key"]) for r in claims if r["claim_key"] is not None}
+        rows = judgement_rows(run_id, claims, story.matching.synonyms,
+                                    history_lookup(con, index, exclude))
+        with transaction(con):
+            first_key = max_claim_key(con) + 1
+            vectors, keys = vector_rows(fresh, first_key)
+            batch = Batch()
+            batch.add(*vectors, *keys, *rows)
+            write_batch(con, batch)
+    _index_fresh(index, fresh, first_key)
     return dict(Counter(r.status for r in rows))
+
+
+def _index_fresh(index: ClaimIndex, fresh: list[dict[str, Any]], first_key: int) -> None:
+    """Add the committed vectors to the claim index; a failure is logged, not raised: the
+    warehouse holds them, and the next pass completes the index from there."""
+    if not fresh:
+        return
+    try:
+        index.add(np.arange(first_key, first_key + len(fresh), dtype=np.int64),
+                  np.stack([r["vector"] for r in fresh]))
+    except (OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning("claim index not updated (%s); the next pass "
+                                            "completes it from the warehouse", exc)
 
 
 def _is_transient(task: object, run: object, state: object) -> bool:

@@ -129,31 +129,6 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str,
                     [status, utcnow(), *counts.values(), run_id])
 
 
-CLAIMS_FOR_MATCHING = """
-    WITH latest AS (
-        SELECT * FROM claim_judgements
-        QUALIFY row_number() OVER (PARTITION BY claim_id
-                                   ORDER BY judged_at DESC, judgement_id) = 1
-    )
-    SELECT c.claim_id, a.is_seed, coalesce(v.published_at, a.first_seen_at) AS published_at,
-           c.article_id, v.fetched_at, c.sentence_idx, c.claim_text, c.predicate, c.lemmas, c.verbs,
-           c.actors,
-           c.claimant, c.claimant_actors, c.certainty, c.negated, c.quantities, c.dates,
-           j.status, j.matched_claim_id, j.similarity, j.changes, j.origin_claim_id,
-           j.first_seen_at, cv.vector
-    FROM claims c
-    JOIN articles a USING (article_id)
-    JOIN article_versions v USING (version_id)
-    LEFT JOIN latest j USING (claim_id)
-    LEFT JOIN claim_vectors cv USING (claim_id)
-"""
-
-
-def claims_for_matching(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every claim with what matching needs and its current judgement (None if unjudged)."""
-    return dict_rows(con, CLAIMS_FOR_MATCHING)
-
-
 @dataclass(frozen=True)
 class FeedTiming:
     """A feed's last scheduling decision."""
@@ -238,23 +213,6 @@ def robots_rows(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict[st
         WHERE fetched_at >= ? AND outcome <> 'unreachable'
         QUALIFY row_number() OVER (PARTITION BY origin ORDER BY fetched_at DESC) = 1
     """, [since])
-
-
-def signatures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Each article's latest signature, its publication order key, whether it is linked as
-    a copy, and whether it was compared with the others yet (`checked`)."""
-    return dict_rows(con, """
-        SELECT s.article_id, s.version_id, s.signature, a.is_seed,
-               coalesce(v.published_at, a.first_seen_at) AS published_at,
-               d.article_id IS NOT NULL AS linked,
-               EXISTS (SELECT 1 FROM duplicate_checks c
-                       WHERE c.version_id = s.version_id) AS checked
-        FROM article_signatures s JOIN article_versions v USING (version_id)
-        JOIN articles a ON a.article_id = s.article_id
-        LEFT JOIN duplicates d ON d.article_id = s.article_id
-        QUALIFY row_number() OVER (PARTITION BY s.article_id
-                                   ORDER BY v.fetched_at DESC, s.version_id DESC) = 1
-    """)
 
 
 def unframed_versions(con: duckdb.DuckDBPyConnection, method: str

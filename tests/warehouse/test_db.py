@@ -39,13 +39,14 @@ def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
                             "004_duplicates.sql", "005_framing.sql", "006_framing_votes.sql",
                             "007_relevance_language.sql", "008_feed_fallback_robots.sql",
                             "009_resume_and_recipients.sql",
-                            "010_claim_vectors.sql", "011_digest_items.sql"]
+                            "010_claim_vectors.sql", "011_digest_items.sql",
+                            "012_history_lookups.sql"]
     assert migrate(con) == []
     views = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views >= PUBLIC_VIEWS
     assert con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall() == [
-        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,)]
+        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,), (12,)]
 
 
 def article(i: int) -> ArticleRow:
@@ -219,3 +220,32 @@ def test_a_failed_publish_is_a_snapshot_error_and_leaves_no_temporary_file(
         publish_snapshot(wh)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "w.duckdb", "w.duckdb.lock", "w.snapshot.duckdb"]
+
+
+def test_migration_012_keys_stored_vectors_and_bands_stored_signatures(tmp_path: Path) -> None:
+    """A warehouse from before 012: its claim vectors get keys in the order they were
+    stored, its signatures the bands near-duplicate lookup joins on (as neardup cuts them)."""
+    from warehouse.db import _sql_files
+
+    con = connect(tmp_path / "w.duckdb")
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    for name, sql in _sql_files("migrations"):
+        if name < "012":
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())",
+                        [int(name[:3]), name])
+    con.execute("INSERT INTO claim_vectors VALUES ('b', [0.1]::FLOAT[] || repeat([0.0]::FLOAT[],"
+                " 383), 'm', TIMESTAMP '2024-06-02'), ('a', repeat([0.0]::FLOAT[], 384), 'm', "
+                "TIMESTAMP '2024-06-01')")
+    signature = list(range(1000, 1064))
+    con.execute("INSERT INTO article_signatures VALUES ('v1', 'a1', 'r', ?, 'm')", [signature])
+    assert migrate(con) == ["012_history_lookups.sql"]
+    assert con.execute("SELECT claim_key, claim_id FROM claim_keys ORDER BY 1").fetchall() == [
+        (1, "a"), (2, "b")]
+    from extractors.neardup import bands
+
+    stored = con.execute("SELECT band_no, band FROM signature_bands WHERE version_id = 'v1' "
+                         "ORDER BY band_no").fetchall()
+    assert [(n, tuple(b)) for n, b in stored] == bands(signature)
+    assert migrate(con) == []

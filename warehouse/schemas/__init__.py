@@ -21,11 +21,13 @@ from warehouse.schemas.articles import (
     EntityRow,
     MentionRow,
     SentenceRow,
+    SignatureBandRow,
 )
 from warehouse.schemas.base import Column, Sql, TableRow, column_names, columns
 from warehouse.schemas.claims import (
     ChangeValue,
     ClaimJudgementRow,
+    ClaimKeyRow,
     ClaimRow,
     ClaimVectorRow,
     QuantityValue,
@@ -47,7 +49,8 @@ from warehouse.schemas.runs import (
 SCHEMAS: tuple[type[TableRow], ...] = (
     RunRow, FeedRow, FeedScheduleRow, FeedEntryRow, ArticleRow, ArticleUrlRow,
     ArticleVersionRow, SentenceRow, EntityRow, MentionRow, ClaimRow, ClaimVectorRow,
-    ClaimJudgementRow, ArticleSignatureRow, DuplicateRow, DuplicateCheckRow, FramingRow,
+    ClaimKeyRow, ClaimJudgementRow, ArticleSignatureRow, SignatureBandRow, DuplicateRow,
+    DuplicateCheckRow, FramingRow,
     StanceRow, EvaluativeTermRow, FramingChangeRow, FetchRow, FailureRow, DigestRow,
     DigestItemRow, DigestDeliveryRow, RobotsRow,
 )
@@ -61,10 +64,10 @@ def run_counters() -> tuple[str, ...]:
 
 __all__ = [
     "BY_TABLE", "SCHEMAS", "ArticleRow", "ArticleSignatureRow", "ArticleUrlRow",
-    "ArticleVersionRow", "ChangeValue", "ClaimJudgementRow", "ClaimRow", "ClaimVectorRow",
-    "Column", "DigestDeliveryRow", "DigestItemRow", "DigestRow", "DuplicateCheckRow",
-    "DuplicateRow", "EntityRow", "EvaluativeTermRow", "FailureRow", "FeedEntryRow", "FeedRow",
-    "FeedScheduleRow", "FetchRow", "FramingChangeRow", "FramingRow", "MentionRow",
-    "QuantityValue", "RobotsRow", "RunRow", "SentenceRow", "Sql", "StanceRow", "TableRow",
-    "column_names", "columns", "run_counters",
+    "ArticleVersionRow", "ChangeValue", "ClaimJudgementRow", "ClaimKeyRow", "ClaimRow",
+    "ClaimVectorRow", "Column", "DigestDeliveryRow", "DigestItemRow", "DigestRow",
+    "DuplicateCheckRow", "DuplicateRow", "EntityRow", "EvaluativeTermRow", "FailureRow",
+    "FeedEntryRow", "FeedRow", "FeedScheduleRow", "FetchRow", "FramingChangeRow", "FramingRow",
+    "MentionRow", "QuantityValue", "RobotsRow", "RunRow", "SentenceRow", "SignatureBandRow",
+    "Sql", "StanceRow", "TableRow", "column_names", "columns", "run_counters",
 ]

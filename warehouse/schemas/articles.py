@@ -136,6 +136,19 @@ class ArticleSignatureRow(TableRow):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class SignatureBandRow(TableRow):
+    """One MinHash band of a version's signature: near-duplicate candidates are the
+    articles that share a band."""
+
+    TABLE: ClassVar[str] = "signature_bands"
+    MIGRATIONS: ClassVar[tuple[str, ...]] = ("012_history_lookups",)
+    version_id: Varchar
+    article_id: Varchar
+    band_no: Integer
+    band: BigIntList
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DuplicateRow(TableRow):
     """A near-duplicate copy linked to the earliest article it nearly equals."""
 

@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar, TypedDict
 import pyarrow as pa
 
 from warehouse.schemas.base import (
+    BigInt,
     Boolean,
     Double,
     Integer,
@@ -88,6 +89,17 @@ class ClaimVectorRow(TableRow):
     vector: Vector384
     model: Varchar
     created_at: Timestamp
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ClaimKeyRow(TableRow):
+    """A stored claim vector's sequential key in the claim index beside the warehouse,
+    assigned with the vector."""
+
+    TABLE: ClassVar[str] = "claim_keys"
+    MIGRATIONS: ClassVar[tuple[str, ...]] = ("012_history_lookups",)
+    claim_key: BigInt
+    claim_id: Varchar
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
