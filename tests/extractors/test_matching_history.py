@@ -20,11 +20,13 @@ from extractors.matching import (
     judge,
 )
 from extractors.quantities import Quantity
+from flows.config import builtin_story
 from warehouse.claim_index import ClaimIndex, chunked
 
 ACTORS = ["Russia", "North Korea", "China", "Ukraine", "Japan", "South Korea"]
 VERBS = ["send", "deploy", "sign", "supply", "deny"]
 UNITS = ["shell", "troop", "missile"]
+SYNONYMS = builtin_story().matching.synonyms   # the pact story's words, as a pass folds them
 START = datetime(2025, 1, 1)
 
 
@@ -76,8 +78,8 @@ def test_verdicts_from_the_index_equal_those_from_every_claim_in_memory(tmp_path
                                                                          ) -> None:
     claims = history_of(1500, 24_300, fresh_from=24_000)
     earlier, new = claims[:24_000], claims[24_000:]
-    dense = judge(claims, 24_000, {})
-    indexed = judge(new, 0, {}, index_history(tmp_path / "ix", earlier))
+    dense = judge(claims, 24_000, {}, SYNONYMS)
+    indexed = judge(new, 0, {}, SYNONYMS, index_history(tmp_path / "ix", earlier))
     statuses = {j.status for j in dense}
     assert statuses == {"new", "repeated", "changed"}
     # Identical but for one field: a new claim's `similarity` (its nearest earlier claim's
@@ -94,10 +96,10 @@ def test_claims_judged_again_never_meet_later_claims(tmp_path: Path) -> None:
     """After a late arrival, claims already in the index are judged again: the caller
     leaves their keys out, so only claims before each of them can be its match."""
     claims = history_of(40, 600, fresh_from=300)
-    dense = judge(claims, 300, {})
+    dense = judge(claims, 300, {}, SYNONYMS)
     held = index_history(tmp_path / "ix", claims, exclude=set(range(301, 601)))
-    again = judge(claims[300:], 0, {}, held)
+    again = judge(claims[300:], 0, {}, SYNONYMS, held)
     assert {j.status for j in dense} == {"new", "repeated", "changed"}
     assert again == dense
-    unfiltered = judge(claims[300:], 0, {}, index_history(tmp_path / "all", claims))
+    unfiltered = judge(claims[300:], 0, {}, SYNONYMS, index_history(tmp_path / "all", claims))
     assert unfiltered != dense   # without the exclusion, later claims would leak in
