@@ -1,4 +1,10 @@
-"""Configuration: the only reader of TOML and the environment, and the built-in story files."""
+"""Configuration: the only reader of TOML and the environment, and the built-in story.
+
+Lives here: settings.py (the TOML config file to typed settings, bounds checked) and
+story_pact.toml (the built-in story). Import from `flows.config`, not its modules.
+
+May import: extractors, warehouse. Never Prefect, the rest of flows, or deploy.
+"""
 
 from flows.config.settings import (
     DEFAULT_MODEL,
