@@ -17,7 +17,7 @@ from extractors.errors import PactwatchError
 from extractors.feeds import FeedEntry
 from extractors.http import Response, fetch_with_retries
 from extractors.urls import canonical_url
-from flows import progress, tasks
+from flows import history_tasks, progress, tasks
 from flows.config import FeedConfig, Settings, load_settings
 from flows.framing_step import check_framing_model
 from flows.monitor import RunSummary, _batch_failed, _load_versions, _page_batch, complete
@@ -169,9 +169,9 @@ def backfill(config_path: str, warc_files: list[str] | None = None,
                 _warc(settings, summary, warc_files, start, end, outlet, log)
             if sitemap_url:
                 _sitemap(settings, summary, sitemap_url, start, end, outlet, log)
-            tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
-            tasks.frame_articles(wh, summary.run_id, settings.framing, settings.story)
-            summary.claims = tasks.flag_claims(wh, summary.run_id, settings.story,
+            history_tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
+            history_tasks.frame_articles(wh, summary.run_id, settings.framing, settings.story)
+            summary.claims = history_tasks.flag_claims(wh, summary.run_id, settings.story,
                                                settings.framing.model_dir)
 
         complete(settings, summary, work)

@@ -15,7 +15,7 @@ from extractors import neardup
 from extractors.articles import Extracted
 from extractors.relevance import assess
 from extractors.urls import url_id
-from flows import artifacts, progress, tasks
+from flows import artifacts, history_tasks, progress, tasks
 from flows.claims import claim_rows
 from flows.config import Settings, load_settings
 from flows.framing_step import check_framing_model
@@ -302,11 +302,13 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
         for i, future in enumerate(window(chunks, lambda c: tasks.fetch_and_extract.submit(
                 c, settings.fetch, settings.story, limits)), 1):
             _one_batch(settings, summary, i, chunks, future, bar, log)
-    copies = tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
+    copies = history_tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
     if copies:
         log.info("%d near-duplicate articles linked to their originals", copies)
-    summary.framing = tasks.frame_articles(wh, summary.run_id, settings.framing, settings.story)
+    summary.framing = history_tasks.frame_articles(wh, summary.run_id, settings.framing,
+                                                   settings.story)
     log.info("framing: %s", summary.framing)
-    flagged = tasks.flag_claims(wh, summary.run_id, settings.story, settings.framing.model_dir)
+    flagged = history_tasks.flag_claims(wh, summary.run_id, settings.story,
+                                        settings.framing.model_dir)
     summary.claims = flagged
     log.info("claims judged: %s", flagged or "none new")

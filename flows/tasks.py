@@ -2,60 +2,34 @@
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import duckdb
-import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from extractors import checkworthy, neardup, nlp
+from extractors import checkworthy, nlp
 from extractors.articles import Extracted, FeedText, check_page, extract_article, from_feed
-from extractors.embeddings import shared_encoder
 from extractors.errors import PactwatchError, TerminalError, TransientError
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
-from extractors.framing import method_for
 from extractors.http import FetchPolicy, Response, fetch_with_retries
 from extractors.politeness import HostLimiter
 from extractors.relevance import assess
 from extractors.robots import RobotsDisallowed, RobotsRecord, fetch_robots
 from extractors.story import Story
 from extractors.urls import agreed_canonical
-from flows.claims import encode_missing, history_lookup, judgement_rows, vector_rows
-from flows.config import FeedConfig, FramingConfig, Settings
-from flows.framing_step import change_rows, framing_rows, framing_votes
+from flows.config import FeedConfig, Settings
 from flows.rows import VersionInput
-from warehouse.claim_index import ClaimIndex, folder_for
-from warehouse.db import WarehouseLocked, connect, transaction
-from warehouse.history import (
-    band_candidates,
-    claims_to_judge,
-    max_claim_key,
-    unchecked_signatures,
-    vectors_after,
-)
-from warehouse.load import Batch, insert_rows, load_batch, write_batch
-from warehouse.schemas import (
-    DuplicateCheckRow,
-    DuplicateRow,
-    FramingChangeRow,
-    FramingRow,
-    SignatureBandRow,
-)
+from warehouse.db import WarehouseLocked, connect
+from warehouse.load import Batch, load_batch
 from warehouse.state import (
     UrlState,
     Validators,
-    framing_history,
-    unframed_versions,
 )
 
 
@@ -299,108 +273,6 @@ def analyse(versions: list[VersionInput], model: str, story: Story,
     return nlp.model_version(pipeline), docs
 
 
-@task(name="link-duplicates", cache_policy=NO_CACHE)
-def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
-    """Link each article not compared yet (this run's, or a cut-off run's) that nearly
-    equals an earlier article to that original; record the comparison and the version's
-    bands in the same transaction, so that a crash before it leaves the article for the
-    next run. Earlier articles are looked up by shared bands, not read whole."""
-    with _warehouse(warehouse_path) as con:
-        unchecked = unchecked_signatures(con)
-        if not unchecked:
-            return 0
-        fresh = [_signed(r) for r in unchecked]
-        ids = {s.article_id for s in fresh}
-        wanted = {b for s in fresh for b in neardup.bands(s.signature)}
-        known = [s for r in band_candidates(con, wanted) if (s := _signed(r)).article_id
-                 not in ids]
-        found = neardup.find_duplicates(known, fresh, threshold)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        batch = Batch()
-        batch.replace_by(SignatureBandRow, "version_id", [r["version_id"] for r in unchecked])
-        batch.add(*(SignatureBandRow(version_id=r["version_id"], article_id=s.article_id,
-                                     band_no=n, band=list(band))
-                    for r, s in zip(unchecked, fresh, strict=True)
-                    for n, band in neardup.bands(s.signature)))
-        batch.add(*(DuplicateRow(article_id=copy, duplicate_of=original, similarity=sim,
-                                 detected_at=now, method=neardup.METHOD)
-                    for copy, original, sim in found))
-        batch.add(*(DuplicateCheckRow(version_id=r["version_id"], run_id=run_id, checked_at=now)
-                    for r in unchecked))
-        load_batch(con, batch)
-        return len(found)
-
-
-def _signed(r: dict[str, Any]) -> neardup.Signed:
-    return neardup.Signed(str(r["article_id"]), (not r["is_seed"], r["published_at"],
-                                                 r["article_id"]), list(r["signature"]))
-
-
-@task(name="frame-articles", cache_policy=NO_CACHE)
-def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig, story: Story
-                   ) -> dict[str, int]:
-    """Frame the versions analysed since the last time (with the `story`'s words and
-    prototypes), then flag framing that changed. The warehouse is closed while sentences
-    are encoded (minutes for a large backlog)."""
-    with _warehouse(warehouse_path) as con:
-        todo, reframed = unframed_versions(con, method_for(framing.embeddings))
-    votes = framing_votes([s for _v, _a, s in todo], framing.embeddings, story,
-                          framing.model_dir)
-    rows = framing_rows(run_id, todo, votes, story)
-    rows.replace_by(FramingRow, "version_id", sorted(reframed))
-    # versions framed again by another method update the baselines; only new versions are
-    # judged for changes. Rows and flags commit together: a crash loses neither alone.
-    fresh = {v for v, _a, _s in todo} - reframed
-    with _warehouse(warehouse_path) as con, transaction(con):
-        write_batch(con, rows)
-        flags = change_rows(run_id, framing_history(con), fresh)
-        added = insert_rows(con, FramingChangeRow, flags)
-    return {"framed": len(todo), "framing_changes": added}
-
-
-@task(name="flag-claims", cache_policy=NO_CACHE)
-def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path | None = None
-                ) -> dict[str, int]:
-    """Judge new claims (and those after a late arrival) against all earlier ones, folding
-    the `story`'s synonyms: the earlier ones held in the claim index are looked up, not
-    read. New claims are encoded with the warehouse closed; their vectors, keys and
-    judgements commit together, then the index takes the vectors (a crash in between: the
-    next pass completes it)."""
-    with _warehouse(warehouse_path) as con:
-        claims = claims_to_judge(con)
-    if not claims:
-        return {}
-    encoder = shared_encoder(model_dir)
-    fresh = encode_missing(claims, lambda texts: encoder.encode(list(texts)))
-    index = ClaimIndex(folder_for(warehouse_path))
-    with _warehouse(warehouse_path) as con:
-        index.sync(max_claim_key(con), lambda after: vectors_after(con, after))
-        exclude = {int(r["claim_key"]) for r in claims if r["claim_key"] is not None}
-        rows = judgement_rows(run_id, claims, story.matching.synonyms,
-                                    history_lookup(con, index, exclude))
-        with transaction(con):
-            first_key = max_claim_key(con) + 1
-            vectors, keys = vector_rows(fresh, first_key)
-            batch = Batch()
-            batch.add(*vectors, *keys, *rows)
-            write_batch(con, batch)
-    _index_fresh(index, fresh, first_key)
-    return dict(Counter(r.status for r in rows))
-
-
-def _index_fresh(index: ClaimIndex, fresh: list[dict[str, Any]], first_key: int) -> None:
-    """Add the committed vectors to the claim index; a failure is logged, not raised: the
-    warehouse holds them, and the next pass completes the index from there."""
-    if not fresh:
-        return
-    try:
-        index.add(np.arange(first_key, first_key + len(fresh), dtype=np.int64),
-                  np.stack([r["vector"] for r in fresh]))
-    except (OSError, ValueError) as exc:
-        logging.getLogger(__name__).warning("claim index not updated (%s); the next pass "
-                                            "completes it from the warehouse", exc)
-
-
 def _is_transient(task: object, run: object, state: object) -> bool:
     """Retry a load only for what waiting can fix: a held file, I/O hiccups."""
     try:
@@ -415,7 +287,7 @@ def _is_transient(task: object, run: object, state: object) -> bool:
 LOCK_WAIT_S = 60.0  # a load waits this long for a process holding the file, then retries
 
 
-def _warehouse(path: str) -> closing[duckdb.DuckDBPyConnection]:
+def warehouse(path: str) -> closing[duckdb.DuckDBPyConnection]:
     """The live warehouse for one step of a task, closed when the step ends."""
     return closing(connect(path, wait_s=LOCK_WAIT_S))
 
@@ -425,5 +297,5 @@ def _warehouse(path: str) -> closing[duckdb.DuckDBPyConnection]:
       retry_condition_fn=_is_transient)
 def load(warehouse_path: str, batch: Batch) -> dict[str, int]:
     """Write one batch in one transaction; retried when the file is locked or I/O fails."""
-    with _warehouse(warehouse_path) as con:
+    with warehouse(warehouse_path) as con:
         return load_batch(con, batch)

@@ -5,7 +5,7 @@
 - `story.py` and `story_pact/`: the story's files, merged with a config's `[story]`;
 - `settings.py`: `load_settings`, the typed options handed to each stage (`Settings`).
 May import extractors and warehouse (the option types they take); nothing imports it but
-flows and deploy.
+flows and deploy. Import from `flows.config`, not its modules; never Prefect.
 """
 
 from flows.config.settings import (

@@ -1,17 +1,20 @@
 """The alert digest: what was flagged since the previous one, grouped, ranked, rendered.
 
-Pure functions: rows in, a Digest out, HTML and text out. Every interpolated value is
-escaped; the subject line carries counts only, never text from an article.
+Pure functions: rows in, a Digest out, HTML and text out. The HTML comes from a Jinja2
+template with autoescape on (templates/digest.html.j2), so every value is escaped; the
+subject line carries counts only, never text from an article.
 """
 
 from __future__ import annotations
 
-import html
+import functools
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import jinja2
 
 from extractors.language import language_name
 from flows.digest.select import Assertion, Item, Score, Source, build_items
@@ -23,6 +26,7 @@ SENTENCES_PER_ITEM = 3    # an event's sentences shown; the rest are counted
 MAX_SOURCES = 5           # an event's articles listed; the rest are counted
 PREVIEW_NOTE = " (a preview stores nothing: `pactwatch digest` stores them)"
 STATUS_COLOUR = {"changed": "#b45309", "new": "#1d4ed8"}
+FRAME_COLOURS = ("#1d4ed8", "#b45309", "#047857")   # an outlet's top three frames
 __all__ = ["Assertion", "Digest", "FramingItem", "Item", "Score", "Source", "build",
            "build_items", "render_html", "render_text"]
 
@@ -226,128 +230,28 @@ def render_text(d: Digest, base_url: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+def _web(url: str) -> str:
+    """A link target: the URL when it is http(s), else "#" (no javascript:, data:, file:)."""
+    return url if url.startswith(("http://", "https://")) else "#"
 
 
-def _link(url: str, label: str) -> str:
-    safe = url if url.startswith(("http://", "https://")) else "#"
-    return f'<a href="{_e(safe)}" style="color:#1d4ed8">{_e(label)}</a>'
-
-
-def _badge(status: str) -> str:
-    colour = STATUS_COLOUR.get(status, "#374151")
-    return (f'<span style="background:{colour};color:#fff;font-size:12px;padding:2px 6px;'
-            f'border-radius:3px">{_e(status.upper())}</span>')
-
-
-def _why_html(a: Assertion) -> str:
-    parts = [f'<p style="margin:4px 0">Why: {_e(a.status)}']
-    if a.status != "changed":
-        parts.append(" &mdash; first time this assertion appears</p>")
-    for field, old, new in a.changes:
-        parts.append(f'</p><p style="margin:4px 0">{_e(field)}: <s style="color:#9ca3af">'
-                     f'{_e(old)}</s> &rarr; <b>{_e(new)}</b></p>')
-    if a.earlier:
-        parts.append(f'<p style="margin:4px 0;color:#6b7280">Earlier, '
-                     f'{_link(a.earlier.url, a.earlier.outlet)}: '
-                     f'&ldquo;{_e(a.earlier.sentence)}&rdquo;</p>')
-    if a.claimant:
-        parts.append(f'<p style="margin:4px 0;color:#374151">Attributed to <b>'
-                     f'{_e(a.claimant)}</b> ({_e(a.certainty)})</p>')
-    return "".join(parts)
-
-
-def _others_html(item: Item) -> str:
-    others, more = _others(item)
-    if not others:
-        return ""
-    rows = "".join(f'<li style="margin:4px 0">{_badge(a.status)} {_e(a.sentence)}'
-                   f"{_why_html(a)}</li>" for a in others)
-    if more:
-        rows += f"<li>… and {_n(more, 'more sentence')} of this event</li>"
-    return (f'<p style="margin:6px 0 2px;font-size:13px">Same event '
-            f'({_e("; ".join(item.grouped_by))}):</p><ul style="margin:0">{rows}</ul>')
-
-
-def _page_link(base_url: str, anchor: str, before: str = " · ") -> str:
-    """A link to `anchor` on the story page, or nothing when no page is configured."""
-    if not base_url:
-        return ""
-    # the base URL is the operator's (config, checked there), not a third party's: file://
-    # is allowed for a page on a shared drive
-    href = _e(anchors.page_link(base_url, anchor))
-    return f'{before}<a href="{href}" style="color:#1d4ed8">on the story page</a>'
-
-
-def _item_html(n: int, item: Item, base_url: str = "") -> str:
-    sources = item.sources
-    links = ", ".join(_link(s.url, s.outlet) for s in sources[:MAX_SOURCES])
-    if len(sources) > MAX_SOURCES:
-        links += f" and {_n(len(sources) - MAX_SOURCES, 'more article')}"
-    return (f'<tr><td style="padding:12px 0;border-bottom:1px solid #e5e7eb">'
-            f'{_badge(item.status)} <span style="color:#6b7280;font-size:12px">#{n} · '
-            f"{_n(len(item.outlets), 'outlet')} · score {item.score:.2f}</span>"
-            f'<p style="margin:6px 0;font-size:15px">{_e(item.sentence)}</p>'
-            f"{_why_html(item.lead)}"
-            f'<p style="margin:4px 0;font-size:13px">Sources: {links}'
-            f'{_page_link(base_url, anchors.claim(item.origin))}</p>'
-            f'<p style="margin:4px 0;font-size:12px;color:#6b7280">'
-            f"{_e(item.scoring.explain())}</p>{_others_html(item)}</td></tr>")
-
-
-def _framing_html(f: FramingItem, base_url: str = "") -> str:
-    head = _link(f.url, f.outlet) if f.url else _e(f.outlet)
-    moved = "; ".join(_e(m) for m in f.moved)
-    tone = "" if f.tone[0] is None else f" · tone {f.tone[0]:+.2f} &rarr; {f.tone[1]:+.2f}"
-    bars = "".join(
-        f'<tr><td style="font-size:11px;color:#6b7280;padding-right:6px">{_e(week)}</td><td>'
-        + "".join(f'<span title="{_e(frame)}" style="display:inline-block;height:8px;'
-                  f'width:{max(2, int(share * 120))}px;background:{FRAME_COLOURS[k]}"></span>'
-                  for k, (frame, share) in enumerate(top))
-        + f'<span style="font-size:11px;color:#6b7280"> {_e(top[0][0]) if top else ""}'
-          f"</span></td></tr>" for week, top in f.weeks)
-    return (f'<p style="margin:8px 0 2px"><b>{_e(f.scope)}</b> {head}: {moved} '
-            f'(magnitude {f.magnitude:.2f}{tone})'
-            f'{_page_link(base_url, anchors.outlet_framing(f.outlet))}</p><table cellpadding="0" '
-            f'cellspacing="0">{bars}</table>')
-
-
-FRAME_COLOURS = ("#1d4ed8", "#b45309", "#047857")
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The digest template's environment: autoescape on, undefined names fail."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("flows.digest", "templates"), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["web"] = _web
+    env.filters["when"] = _when
+    env.globals.update(n=_n, others=_others, anchors=anchors, page_link=anchors.page_link,
+                       colours=STATUS_COLOUR, frame_colours=FRAME_COLOURS,
+                       max_sources=MAX_SOURCES, preview_note=PREVIEW_NOTE)
+    return env
 
 
 def render_html(d: Digest, base_url: str = "") -> str:
-    """The HTML part: one table, inline styles, every value escaped; with `base_url` (the
-    story page's), links from each item to its place on the page."""
-    body = [f'<h1 style="font-size:20px;margin:0 0 4px">{_e(d.subject)}</h1>'
-            f'<p style="color:#6b7280;margin:0 0 12px">From {_e(_when(d.covers_from))} to '
-            f'{_e(_when(d.covers_until))} UTC</p><table width="100%" cellpadding="0" '
-            f'cellspacing="0" style="border-collapse:collapse">']
-    body += [_item_html(n, item, base_url) for n, item in enumerate(d.shown, 1)]
-    body.append("</table>")
-    if d.more_line:
-        body.append(f'<p style="font-size:13px">{_e(d.more_note)} List them'
-                    f'{_e(PREVIEW_NOTE) if not d.stored else ""}:</p>'
-                    f'<pre style="white-space:pre-wrap;font-size:12px">{_e(d.more_query)}</pre>')
-    if d.framing:
-        body.append('<h2 style="font-size:16px">Framing changes</h2>')
-        body += [_framing_html(f, base_url) for f in d.framing]
-    if d.entities:
-        names = ", ".join(f"{_e(n)}{' <b>(new)</b>' if new else ''} ×{m}"
-                          for n, _l, m, _a, new in d.entities)
-        body.append(f'<h2 style="font-size:16px">Entities in the news</h2><p>{names}</p>')
-    if d.failing_feeds:
-        rows = "".join(f"<li>{_link(u, n)}: {k} failures in a row — {_e(err)}</li>"
-                       for n, u, k, err in d.failing_feeds)
-        body.append(f'<h2 style="font-size:16px;color:#b91c1c">Failing feeds</h2><ul>{rows}'
-                    f"</ul>{_page_link(base_url, anchors.FAILING, '')}")
-    if d.failed_work:
-        rows = "".join(f"<li>{_e(stage)}: {n} pages — {_e(reason)}</li>"
-                       for stage, n, reason in d.failed_work)
-        body.append(f'<h2 style="font-size:16px;color:#b91c1c">Failed work</h2><ul>{rows}</ul>')
-    if d.not_analysed_line:
-        body.append(f'<p style="font-size:13px;color:#6b7280">{_e(d.not_analysed_line)}</p>')
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f"<title>{_e(d.subject)}</title></head><body style=\"font-family:Arial,Helvetica,"
-            "sans-serif;color:#111827;max-width:720px;margin:0 auto;padding:16px\">"
-            + "".join(body) + "</body></html>")
+    """The HTML part (templates/digest.html.j2): one table, inline styles, every value
+    escaped; with `base_url` (the story page's), links from each item to its place on the
+    page. The base URL is the operator's (config, checked there), not a third party's, so a
+    file:// page on a shared drive is linked as given."""
+    return environment().get_template("digest.html.j2").render(d=d, base_url=base_url)

@@ -77,4 +77,4 @@ def test_other_languages_are_stored_not_analysed_and_counted(tmp_path: Path,
     line = ("1 article in German not analysed (stored and searchable: SELECT * FROM "
             "v_articles WHERE analysis = 'not analysed')")
     assert line in render_text(d)
-    assert line.replace("'", "&#x27;") in render_html(d)
+    assert line.replace("'", "&#39;") in render_html(d)

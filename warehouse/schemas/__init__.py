@@ -6,7 +6,8 @@ the tables; a schema names its table and the migrations that shaped it, and
 `tests/warehouse/test_schemas.py` checks the migrated database, these schemas and
 warehouse/SCHEMA.md against each other, column by column.
 
-Imports only the standard library and pyarrow (warehouse/ never imports flows or Prefect).
+May import: the standard library and pyarrow only (warehouse/ never imports flows or
+Prefect).
 """
 
 from __future__ import annotations

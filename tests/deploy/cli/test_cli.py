@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from deploy.cli.main import format_table
+from deploy.cli.tables import format_table
 from deploy.demo import run as demo
 from deploy.demo.server import DevServer
 

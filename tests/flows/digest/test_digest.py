@@ -64,7 +64,7 @@ def test_digest_is_delivered_escaped_and_never_sent_twice(tmp_path: Path, server
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert "150 self-propelled howitzers" in text and "Wire" in text
-    assert "<script" not in html.lower() and "alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "<script" not in html.lower() and "alert(&#39;x&#39;)&lt;/script&gt;" in html
     # nothing new: no digest (send_empty is off), nothing re-sent
     second = digest(str(config))
     assert (second.created, second.sent) == (None, [])

@@ -252,7 +252,7 @@ def test_the_mail_shows_the_top_items_and_a_query_for_the_rest(
     assert [(r[0], r[1], r[4]) for r in rows] == [
         (n, "new", f"Event number {n - 1} happened in place {(n - 1) * 7}.")
         for n in range(21, 28)]
-    assert sql.replace("'", "&#x27;") in page and "7 more items (ranked 21 to 27)" in page
+    assert sql.replace("'", "&#39;") in page and "7 more items (ranked 21 to 27)" in page
     assert query(settings.snapshot_path, "SELECT count(*), count(*) FILTER (WHERE shown) "
                                          "FROM v_digest_items") == [(27, 20)]
 
