@@ -42,7 +42,10 @@ class Batch:
             self.rows[row.TABLE].append(row)
 
     def replace_by(self, schema: type[TableRow], column: str, keys: list[str]) -> None:
-        """Delete `schema`'s rows whose `column` is in `keys` before this batch's inserts."""
+        """Delete `schema`'s rows whose `column` is in `keys` before this batch's inserts.
+        Raises KeyError for a column `schema` does not have."""
+        if column not in column_names(schema):
+            raise KeyError(f"cannot replace rows of {schema.TABLE!r} by {column!r}")
         self.replace[schema.TABLE] = (column, keys)
 
     def extend(self, other: Batch) -> None:

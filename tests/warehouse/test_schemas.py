@@ -191,6 +191,8 @@ def test_a_value_that_does_not_fit_is_refused_naming_table_and_column(tmp_path: 
         assert con.execute("SELECT count(*) FROM feeds").fetchall() == [(0,)]
     with pytest.raises(TypeError, match="fead_id"):
         feed(fead_id="f1")  # a misspelt column: the row cannot even be made
+    with pytest.raises(KeyError, match="cannot replace rows of 'feeds' by 'feed'"):
+        Batch().replace_by(FeedRow, "feed", ["f1"])
 
 
 def start(con: duckdb.DuckDBPyConnection) -> RunRow:
