@@ -177,7 +177,8 @@ def report_checkworthy(tsv: Path) -> tuple[float, float, float]:
                      for d, s in zip(docs, scores, strict=True)])
     gold = np.array([e.label for e in examples])
     p, r, f1 = checkworthy.prf(pred, gold)
-    print(f"check-worthiness on {len(examples)} sentences ({int(gold.sum())} Yes) of {tsv}")
+    print(f"check-worthiness on {len(examples)} sentences ({int(gold.sum())} Yes) of {tsv}"
+          f" ({checkworthy.COMPONENT}, threshold {scorer.threshold:.3f})")
     print(f"Yes class: precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}")
     return p, r, f1
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from deploy.demo.server import DevServer
+from extractors.checkworthy import COMPONENT as CHECKWORTHY
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 
@@ -74,5 +75,8 @@ def test_rerun_adds_no_claims_or_judgements(tmp_path: Path, server: DevServer) -
     counts = "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM claim_judgements)"
     before = query(wh, counts)
     assert before[0][0] > 10  # the seeds' claims and the article's
+    # every claim row names the check-worthiness model that passed its sentence
+    methods = query(wh, "SELECT DISTINCT method FROM claims")
+    assert methods and all(f"; {CHECKWORTHY}" in m for (m,) in methods), methods
     monitor(str(config), force=True)
     assert query(wh, counts) == before
