@@ -1,13 +1,15 @@
 """Check-worthiness: is a sentence a factual claim worth checking?
 
-v3: a class-balanced logistic regression over three blocks side by side: scikit-learn's
-TF-IDF of word 1-2-grams, TF-IDF of character 2-5-grams (within words), and the sentence's
-all-MiniLM-L6-v2 embedding (the NumPy encoder of `extractors/embeddings.py`, the one claim
-matching uses). The n-grams carry the form of a checkable statement, the embedding its
-meaning, which carries over to debates (and news) whose words the training data never saw.
-The configuration (`Config`'s defaults) was chosen on the train split (5-fold
-cross-validation over contiguous blocks of sentence ids, so that no debate is on both sides)
-and the dev split, never on dev-test: `bench/checkworthy_select.py` reruns the choice.
+A class-balanced logistic regression over scikit-learn's TF-IDF of word 1-2-grams and of
+character 2-5-grams (within words), optionally beside the sentence's all-MiniLM-L6-v2
+embedding (the NumPy encoder of `extractors/embeddings.py`, the one claim matching uses),
+trained by `train` on CheckThat!-format data. Two configurations (`PRESETS`):
+- v1.1, the pipeline's: v1's method (hashed n-grams, hand-written idf) on scikit-learn's
+  TF-IDF, with v1's regularisation and threshold; no embedding.
+- v3: n-grams beside the embedding, chosen on the train split (5-fold cross-validation over
+  contiguous blocks of sentence ids, so that no debate is on both sides) and the dev split
+  only (`bench/checkworthy_select.py`), frozen, then run once on dev-test: lower than v1
+  there and on news claims, so it is kept for the record, not used.
 
 The model is a small .npz of arrays, loaded without pickle: each vocabulary (UTF-8, one
 term a line) with its idf weights, the regression's weights, the threshold, and a JSON
@@ -31,10 +33,9 @@ import numpy as np
 
 from extractors.embeddings import MODEL_NAME
 
-COMPONENT = "pactwatch.checkworthy.v3"
-MODEL_FILE = "checkworthy-v3.npz"
-TRAIN_COMMAND = ("pactwatch train checkworthy --train CT24_checkworthy_english_train.tsv "
-                 "(bench/checkworthy_select.py reruns the choice of configuration)")
+MODEL_FILE = "checkworthy-v1.1.npz"   # the model the pipeline uses
+TRAIN_COMMAND = ("pactwatch train checkworthy --preset {preset} --train "
+                 "CT24_checkworthy_english_train.tsv")
 Array = np.ndarray
 
 
@@ -68,14 +69,25 @@ def read_tsv(path: str | Path) -> tuple[list[Example], list[str]]:
 
 @dataclass(frozen=True)
 class Config:
-    """What `train` fits; the defaults are v3's chosen configuration."""
+    """What `train` fits. The defaults are v1.1, the pipeline's model: v1's method (its C
+    and threshold) on scikit-learn's TF-IDF with a vocabulary instead of hashing."""
 
+    name: str = "pactwatch.checkworthy.v1.1"   # recorded on every claim row
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     min_df: int = 2          # a term seen once in 22,500 sentences is noise, and size
-    c: float = 2.0           # inverse L2 strength of the logistic regression
-    embedding_weight: float = 1.0   # scale of the (unit-length) embedding beside the n-grams
-    threshold: float = 0.675  # the claim detector's cut on the probability
+    c: float = 0.5           # inverse L2 strength of the logistic regression
+    embedding_weight: float = 0.0   # scale of the (unit-length) embedding; 0: no embedding
+    threshold: float = 0.5   # the claim detector's cut on the probability
+
+
+# v3: chosen on CheckThat! train and dev only, frozen, then run once on dev-test (F1 0.756,
+# below v1.1's method): deploy/evaluate/data/RUNS-checkworthy.md. Shipped for the record and
+# for `pactwatch eval checkworthy --model`, not used by the pipeline (it also loses news
+# claims on the KCNA dev set).
+PRESETS = {"v1.1": Config(),
+           "v3": Config(name="pactwatch.checkworthy.v3", c=2.0, embedding_weight=1.0,
+                        threshold=0.675)}
 
 
 def vectorizers(config: Config, vocabularies: tuple[Sequence[str], Sequence[str]] | None = None
@@ -101,14 +113,16 @@ def embed(texts: Sequence[str]) -> Array:
     return shared_encoder().encode(list(texts))
 
 
-def features(fitted: tuple[Any, Any], texts: Sequence[str], vectors: Array,
+def features(fitted: tuple[Any, Any], texts: Sequence[str], vectors: Array | None,
              weight: float) -> Any:
-    """The model's input: word and character TF-IDF rows and `weight` × the sentence
-    embeddings (`vectors`, one row per text), side by side (sparse)."""
+    """The model's input: word and character TF-IDF rows and, when `weight` > 0,
+    `weight` × the sentence embeddings (`vectors`, one row per text), side by side."""
     from scipy.sparse import csr_matrix, hstack
 
     blocks = [v.transform(texts) for v in fitted]
-    return hstack([*blocks, csr_matrix(np.asarray(vectors, np.float32) * weight)]).tocsr()
+    if weight > 0:
+        blocks.append(csr_matrix(np.asarray(vectors, np.float32) * weight))
+    return hstack(blocks).tocsr()
 
 
 def _pack(terms: Sequence[str]) -> Array:
@@ -128,14 +142,21 @@ class Model:
     threshold: float
     meta: dict[str, Any]
 
+    @property
+    def component(self) -> str:
+        """Name and version, as claim rows record it (`pactwatch.checkworthy.v1.1`)."""
+        return str(self.meta["config"]["name"])
+
     def scores(self, texts: Sequence[str], vectors: Array | None = None) -> Array:
         """Probability that each text is check-worthy. `vectors`: the texts' embeddings
-        when the caller has them; otherwise all texts are encoded here in one call."""
+        when the caller has them and the model uses them; otherwise they are encoded here
+        in one call."""
         if not texts:
             return np.zeros(0)
         texts = list(texts)
-        vectors = embed(texts) if vectors is None else vectors
         weight = float(self.meta["config"]["embedding_weight"])
+        if weight > 0 and vectors is None:
+            vectors = embed(texts)
         margin = features(self.fitted, texts, vectors, weight) @ self.coef + self.intercept
         out: Array = 1.0 / (1.0 + np.exp(-margin))
         return out
@@ -168,16 +189,23 @@ def train(train_set: Sequence[Example], config: Config | None = None, source: st
     word.fit(texts)
     char.fit(texts)
     clf = LogisticRegression(C=config.c, max_iter=5000, class_weight="balanced")
-    vectors = embed(texts) if vectors is None else vectors
+    if config.embedding_weight > 0 and vectors is None:
+        vectors = embed(texts)
     clf.fit(features((word, char), texts, vectors, config.embedding_weight),
             [e.label for e in train_set])
     digest = hashlib.sha256("\n".join(f"{e.label:d}\t{e.text}" for e in train_set)
                             .encode("utf-8")).hexdigest()
-    meta = {"component": COMPONENT, "config": asdict(config), "trained_on": source,
-            "sentences": len(texts), "data_sha256": digest, "command": TRAIN_COMMAND,
+    meta = {"component": config.name, "config": asdict(config), "trained_on": source,
+            "sentences": len(texts), "data_sha256": digest,
+            "command": TRAIN_COMMAND.format(preset=preset_of(config)),
             "scikit-learn": sklearn.__version__, "embeddings": MODEL_NAME}
     return Model((word, char), clf.coef_[0].astype(np.float32), float(clf.intercept_[0]),
                  config.threshold, meta)
+
+
+def preset_of(config: Config) -> str:
+    """The name of the preset `config` is, or "custom"."""
+    return next((k for k, v in PRESETS.items() if v == config), "custom")
 
 
 def cached_vectors(texts: Sequence[str], cache_dir: Path | None) -> Array:
@@ -215,7 +243,8 @@ def load(path: str | Path | None = None) -> Model:
     with (resources.as_file(source) if path is None else _plain(path) as file,  # type: ignore[arg-type]
           np.load(file, allow_pickle=False) as data):
         if "word_vocab" not in data or "meta" not in data:
-            raise ValueError(f"{file}: not a {COMPONENT} model (no vocabulary or metadata)")
+            raise ValueError(f"{file}: not a pactwatch.checkworthy model of v1.1 or later "
+                             "(no vocabulary or metadata)")
         arrays = {k: data[k] for k in data.files}
     meta = json.loads(_unpack(arrays["meta"])[0])
     config = _config(meta["config"])
@@ -229,7 +258,7 @@ def load(path: str | Path | None = None) -> Model:
 def _config(stored: dict[str, Any]) -> Config:
     """The `Config` a model's metadata records (JSON keeps pairs as lists)."""
     word, char = stored["word_ngrams"], stored["char_ngrams"]
-    return Config(word_ngrams=(int(word[0]), int(word[1])),
+    return Config(name=str(stored["name"]), word_ngrams=(int(word[0]), int(word[1])),
                   char_ngrams=(int(char[0]), int(char[1])), min_df=int(stored["min_df"]),
                   c=float(stored["c"]), embedding_weight=float(stored["embedding_weight"]),
                   threshold=float(stored["threshold"]))

@@ -43,6 +43,9 @@ def test_checkworthiness_on_checkthat_dev_test() -> None:
     if not tsv.exists():
         pytest.skip(f"CheckThat! 2024 data not found at {CHECKTHAT} (../shared/eval is "
                     "only beside CI's clone)")
+    # floor from v3's first (and only reported) dev-test run, F1 0.756, rounded down
+    # (deploy/evaluate/data/RUNS-checkworthy.md); the model is frozen, so a lower figure is
+    # a regression in the detector around it. CI's reruns are checks, not results.
     _p, _r, f1 = report_checkworthy(tsv)
     assert f1 >= 0.75
 

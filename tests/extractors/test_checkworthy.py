@@ -1,4 +1,4 @@
-"""Check-worthiness v3: reading CheckThat! files, training, the stored model file."""
+"""Check-worthiness (v1.1, v3): reading CheckThat! files, training, the stored model files."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from extractors import checkworthy
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "checkworthy_small.tsv"
+MODELS = Path(checkworthy.__file__).parent / "models"
 
 
 def test_read_tsv_skips_and_names_a_malformed_row() -> None:
@@ -38,7 +39,7 @@ def test_trained_model_round_trips_through_its_file(tmp_path: Path) -> None:
         assert "coef" in data.files
     again = checkworthy.load(path)
     assert np.allclose(again.scores(texts), scores, atol=1e-6)
-    assert again.meta["component"] == checkworthy.COMPONENT
+    assert again.component == again.meta["component"] == "pactwatch.checkworthy.v1.1"
     assert again.meta["trained_on"] == "small" and again.meta["sentences"] == 23
     assert again.meta["config"]["min_df"] == 1 and again.threshold == 0.5
     assert len(again.meta["data_sha256"]) == 64
@@ -56,16 +57,33 @@ def test_load_refuses_a_file_of_another_version(tmp_path: Path) -> None:
     old = tmp_path / "checkworthy-v1.npz"
     np.savez(old, word_idf=np.ones(4), char_idf=np.ones(4), coef=np.zeros(8),
              meta=np.array([0.0, 0.5]))
-    with pytest.raises(ValueError, match=r"checkworthy-v1\.npz: not a pactwatch\.checkworthy\.v3"):
+    with pytest.raises(ValueError, match=r"v1\.npz: not a pactwatch\.checkworthy model"):
         checkworthy.load(old)
 
 
-def test_shipped_model_says_what_it_is_and_ranks_claims_above_chatter() -> None:
-    model = checkworthy.default_model()
-    assert model.meta["component"] == checkworthy.COMPONENT == "pactwatch.checkworthy.v3"
+def test_an_embedding_model_scores_with_the_vectors_it_is_given(tmp_path: Path) -> None:
+    examples, _ = checkworthy.read_tsv(SMALL)
+    texts = [e.text for e in examples]
+    config = checkworthy.Config(name="test.v3", min_df=1, embedding_weight=1.0)
+    vectors = checkworthy.embed(texts)
+    model = checkworthy.train(examples, config, "small", vectors)
+    assert model.coef.shape[0] > 384   # n-grams, then the 384 embedding dimensions
+    model.save(tmp_path / "m.npz")
+    again = checkworthy.load(tmp_path / "m.npz")
+    assert again.component == "test.v3"
+    assert np.allclose(again.scores(texts), model.scores(texts, vectors), atol=1e-5)
+
+
+@pytest.mark.parametrize(("path", "component", "threshold", "preset"), [
+    (None, "pactwatch.checkworthy.v1.1", 0.5, "v1.1"),
+    (MODELS / "checkworthy-v3.npz", "pactwatch.checkworthy.v3", 0.675, "v3")])
+def test_shipped_models_say_what_they_are_and_rank_claims_above_chatter(
+        path: Path | None, component: str, threshold: float, preset: str) -> None:
+    model = checkworthy.default_model() if path is None else checkworthy.load(path)
+    assert (model.component, model.threshold) == (component, threshold)
     assert model.meta["trained_on"] == "CT24_checkworthy_english_train.tsv"
     assert model.meta["sentences"] == 22499
-    assert "pactwatch train checkworthy" in model.meta["command"]
+    assert f"pactwatch train checkworthy --preset {preset}" in model.meta["command"]
     claim, chatter = model.scores([
         "North Korea has sent 12,000 troops and 3 million artillery shells to Russia since 2023.",
         "Thank you so much, it is wonderful to be here with all of you tonight."])

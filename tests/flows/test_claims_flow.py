@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from deploy.demo.server import DevServer
-from extractors.checkworthy import COMPONENT as CHECKWORTHY
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 
@@ -77,6 +76,6 @@ def test_rerun_adds_no_claims_or_judgements(tmp_path: Path, server: DevServer) -
     assert before[0][0] > 10  # the seeds' claims and the article's
     # every claim row names the check-worthiness model that passed its sentence
     methods = query(wh, "SELECT DISTINCT method FROM claims")
-    assert methods and all(f"; {CHECKWORTHY}" in m for (m,) in methods), methods
+    assert methods and all(m.endswith("; pactwatch.checkworthy.v1.1") for (m,) in methods), methods
     monitor(str(config), force=True)
     assert query(wh, counts) == before
