@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from extractors import checkworthy
 from extractors.claims import COMPONENT as CLAIMS_COMPONENT
 from extractors.claims import Claim
 from extractors.embeddings import MODEL_NAME
@@ -34,7 +35,7 @@ JUDGEMENT_FIELDS = ("status", "matched_claim_id", "similarity", "changes", "orig
 def claim_rows(run_id: str, v: VersionInput, claims: tuple[Claim, ...], nlp_method: str
                ) -> list[ClaimRow]:
     """`claims` rows for one analysed version (one claim per sentence at most)."""
-    method = f"{nlp_method}; {CLAIMS_COMPONENT}"
+    method = f"{nlp_method}; {CLAIMS_COMPONENT}; {checkworthy.default_model().component}"
     return [ClaimRow(
         claim_id=f"{v.version_id}:{c.sentence_idx}", sentence_id=f"{v.version_id}:"
         f"{c.sentence_idx}", version_id=v.version_id, article_id=v.article_id,

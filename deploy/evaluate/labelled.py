@@ -162,14 +162,15 @@ def _print_split(title: str, gold: list[str], pred: list[str]) -> dict[str, tupl
     return out
 
 
-def report_checkworthy(tsv: Path) -> tuple[float, float, float]:
-    """Run the claim detector on a CheckThat! TSV; print P, R and F1 of the Yes class."""
+def report_checkworthy(tsv: Path, model: Path | None = None) -> tuple[float, float, float]:
+    """Run the claim detector on a CheckThat! TSV, scored by `model` (a model file; default
+    the pipeline's); print P, R and F1 of the Yes class and return them."""
     import numpy as np
 
     examples, problems = checkworthy.read_tsv(tsv)
     for problem in problems:
         print(f"skipped malformed row: {problem}")
-    scorer = checkworthy.default_model()
+    scorer = checkworthy.default_model() if model is None else checkworthy.load(model)
     texts = [e.text for e in examples]
     scores = scorer.scores(texts)
     docs = nlp.load_model(DEFAULT_MODEL).pipe(texts, batch_size=64)
@@ -177,7 +178,8 @@ def report_checkworthy(tsv: Path) -> tuple[float, float, float]:
                      for d, s in zip(docs, scores, strict=True)])
     gold = np.array([e.label for e in examples])
     p, r, f1 = checkworthy.prf(pred, gold)
-    print(f"check-worthiness on {len(examples)} sentences ({int(gold.sum())} Yes) of {tsv}")
+    print(f"check-worthiness on {len(examples)} sentences ({int(gold.sum())} Yes) of {tsv}"
+          f" ({scorer.component}, threshold {scorer.threshold:.3f})")
     print(f"Yes class: precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}")
     return p, r, f1
 

@@ -74,5 +74,8 @@ def test_rerun_adds_no_claims_or_judgements(tmp_path: Path, server: DevServer) -
     counts = "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM claim_judgements)"
     before = query(wh, counts)
     assert before[0][0] > 10  # the seeds' claims and the article's
+    # every claim row names the check-worthiness model that passed its sentence
+    methods = query(wh, "SELECT DISTINCT method FROM claims")
+    assert methods and all(m.endswith("; pactwatch.checkworthy.v1.1") for (m,) in methods), methods
     monitor(str(config), force=True)
     assert query(wh, counts) == before
