@@ -121,7 +121,7 @@ def run_child(kind: str, n: int, site: Path, url: str, workdir: Path) -> dict[st
 
 
 def main(sizes: list[int]) -> None:
-    from flows.devserver import DevServer
+    from deploy.demo.server import DevServer
 
     print("| N | floor s | floor art/s | pipeline s (flow only) | pipeline art/s (flow only) "
           "| ratio (flow only) | no-op s | no-op pages fetched | floor RSS MB | pipeline RSS MB |")

@@ -18,8 +18,8 @@ from extractors.framing_changes import (
     version_changes,
 )
 from extractors.tone import Reading, encode_tone_prototypes, readings
+from flows.config import ConfigError, Settings
 from flows.rows import Row, digest
-from flows.settings import ConfigError, Settings
 from warehouse.load import Batch
 
 

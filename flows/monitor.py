@@ -17,6 +17,7 @@ from extractors.relevance import assess
 from extractors.urls import url_id
 from flows import artifacts, progress, tasks
 from flows.claims import claim_rows
+from flows.config import Settings, load_settings
 from flows.framing_step import check_framing_model
 from flows.pages import batches, obey_robots, plan, resumed, window
 from flows.rows import (
@@ -29,7 +30,6 @@ from flows.rows import (
     nlp_rows,
 )
 from flows.schedule import due_feeds, schedule_rows
-from flows.settings import Settings, load_settings
 from warehouse.db import open_warehouse, publish_snapshot, utcnow
 from warehouse.load import Batch
 from warehouse.lock import WarehouseBusy, writer_lock
@@ -204,7 +204,7 @@ def monitor(config_path: str, note: str | None = None, force: bool = False) -> R
         summary.skip_reason = str(exc)
         log.warning("pass skipped: %s", exc)
     if summary.status == "completed" and settings.email and settings.email.send_after_monitor:
-        from flows.digest_flow import digest
+        from flows.digest.flow import digest
 
         digest(config_path)
     summary.elapsed_s = time.monotonic() - started

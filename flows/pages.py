@@ -13,8 +13,8 @@ from extractors.feeds import FeedEntry
 from extractors.politeness import host_key
 from extractors.robots import RobotsRecord, RobotsRules
 from flows import tasks
+from flows.config import FeedConfig, Settings
 from flows.rows import naive
-from flows.settings import FeedConfig, Settings
 from warehouse.db import open_warehouse, utcnow
 from warehouse.load import Batch
 from warehouse.state import (

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from extractors.cadence import CadencePolicy, PollOutcome, max_age, next_interval
 from extractors.errors import TransientError
 from extractors.urls import url_id
+from flows.config import FeedConfig
 from flows.rows import Row, naive
-from flows.settings import FeedConfig
 from warehouse.state import FeedTiming, UrlState
 
 if TYPE_CHECKING:

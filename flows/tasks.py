@@ -28,9 +28,9 @@ from extractors.robots import RobotsDisallowed, RobotsRecord, fetch_robots
 from extractors.story import Story
 from extractors.urls import agreed_canonical
 from flows.claims import judgement_rows
+from flows.config import FeedConfig, FramingConfig, Settings
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.rows import VersionInput
-from flows.settings import FeedConfig, FramingConfig, Settings
 from warehouse.db import WarehouseLocked, connect, transaction
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
 from warehouse.state import (
