@@ -318,6 +318,8 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
     The warehouse is closed while sentences are encoded (minutes for a large backlog)."""
     with _warehouse(warehouse_path) as con:
         todo, reframed = unframed_versions(con, method_for(framing.embeddings))
+    if not todo:  # nothing framed since the last pass, so no change to flag either
+        return {"framed": 0, "framing_changes": 0}
     votes = framing_votes([s for _v, _a, s in todo], framing.embeddings,
                           framing.model_dir)
     rows = framing_rows(run_id, todo, votes)
@@ -340,8 +342,9 @@ def flag_claims(warehouse_path: str, run_id: str, model_dir: Path | None = None
     together."""
     with _warehouse(warehouse_path) as con:
         claims = claims_for_matching(con)
-    encoder = shared_encoder(model_dir)
-    rows, vectors = judgement_rows(run_id, claims, lambda texts: encoder.encode(list(texts)))
+    # the encoder is loaded only when some claim has no vector yet (none on a quiet pass)
+    rows, vectors = judgement_rows(run_id, claims,
+                                   lambda texts: shared_encoder(model_dir).encode(list(texts)))
     batch = Batch()
     batch.add("claim_vectors", *vectors)
     batch.add("claim_judgements", *rows)

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from deploy.cli.prefect_api import EarlyServer, api_for_flows, early_server
 from deploy.cli.tables import format_table, print_status
 from deploy.cli.tables import query as _query
 from flows.config import (
@@ -41,6 +42,8 @@ def _print_summary(summary: Any) -> None:
           f"{c['articles_unchanged']}, skipped {c['articles_skipped']}, failed "
           f"{c['articles_failed']}" + (f"; seeds loaded {summary.seeds_loaded}"
                                        if summary.seeds_loaded else ""))
+    if not (c["articles_new"] or c["articles_updated"] or summary.seeds_loaded):
+        print("no new entries: nothing to analyse")
     if summary.claims:
         print("claims judged: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.claims.items())))
     for url, stage, reason in summary.failures:
@@ -55,11 +58,21 @@ def _progress_bar(args: argparse.Namespace) -> None:
     progress.show_bar(sys.stderr.isatty() and not args.quiet)
 
 
-def _monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
+def _prefect_server() -> EarlyServer | None:
+    """Prefect's temporary server, started now (see deploy/cli/prefect_api.py) when no
+    server is configured."""
+    prefect_defaults()  # the server reads them too
+    return early_server()
+
+
+def _monitor(config: Path, server: EarlyServer | None, note: str | None = None,
+             force: bool = False) -> Any:
+    """The monitor flow's summary; the flow reports to `server` when there is one."""
     prefect_defaults()
     from flows.monitor import with_runner
 
-    return with_runner(load_settings(config))(str(config), note, force)
+    with api_for_flows(server):
+        return with_runner(load_settings(config))(str(config), note, force)
 
 
 def _check_warehouse(settings: Any) -> None:
@@ -86,9 +99,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(EXIT_CONFIG, str(exc))
     except WarehouseError as exc:
         return _fail(EXIT_WAREHOUSE, str(exc))
+    prefect_server = _prefect_server()  # starts while the pass's modules are imported
     _progress_bar(args)
     try:
-        summary = _monitor(settings.config_path, force=args.all)
+        summary = _monitor(settings.config_path, prefect_server, force=args.all)
     except SnapshotError as exc:
         return _fail(EXIT_WAREHOUSE, f"pass completed (its rows are in the warehouse), but "
                      f"{exc}; analysts still see the previous snapshot")
@@ -118,11 +132,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         server = demo.serve_edition(editions[0], args.port)
     except demo.DemoError as exc:
         return _fail(EXIT_FAILED, str(exc))
+    prefect_server = _prefect_server()  # one for both editions
     with server:
         for edition in editions:
             demo.set_edition(server, edition)
             print(f"== demo: edition day{edition} of the sample corpus at {server.base_url}")
-            _print_summary(_monitor(config, f"demo edition day{edition}", force=True))
+            _print_summary(_monitor(config, prefect_server, f"demo edition day{edition}",
+                                    force=True))
     print(f"\nwarehouse: {settings.warehouse_path}\nquery it: pactwatch sql "
           "\"SELECT outlet, title, relevant FROM v_articles ORDER BY published_at\"")
     try:
@@ -272,13 +288,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         settings = load_settings(args.config)
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, str(exc))
-    prefect_defaults()
+    prefect_server = _prefect_server()
     _progress_bar(args)
     from flows.backfill import backfill
 
     try:
-        summary = backfill(str(settings.config_path), args.warc, args.sitemap, args.since,
-                           args.until, args.outlet)
+        with api_for_flows(prefect_server):
+            summary = backfill(str(settings.config_path), args.warc, args.sitemap,
+                               args.since, args.until, args.outlet)
     except SnapshotError as exc:
         return _fail(EXIT_WAREHOUSE, f"backfill completed (its rows are in the warehouse), "
                      f"but {exc}; analysts still see the previous snapshot")
