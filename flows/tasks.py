@@ -37,6 +37,7 @@ from warehouse.state import (
     UrlState,
     Validators,
     claims_for_matching,
+    claims_unjudged,
     framing_history,
     signatures,
     unframed_versions,
@@ -341,6 +342,8 @@ def flag_claims(warehouse_path: str, run_id: str, model_dir: Path | None = None
     are encoded once (the warehouse is closed meanwhile); vectors and judgements commit
     together."""
     with _warehouse(warehouse_path) as con:
+        if not claims_unjudged(con):
+            return {}
         claims = claims_for_matching(con)
     # the encoder is loaded only when some claim has no vector yet (none on a quiet pass)
     rows, vectors = judgement_rows(run_id, claims,

@@ -147,6 +147,15 @@ def claims_for_matching(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return dict_rows(con, CLAIMS_FOR_MATCHING)
 
 
+def claims_unjudged(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether some claim has no judgement yet: when none has, matching has nothing to do
+    (a late claim is itself unjudged), and the pass need not read every claim."""
+    rows = con.execute("SELECT EXISTS (SELECT 1 FROM claims c WHERE NOT EXISTS ("
+                       "SELECT 1 FROM claim_judgements j WHERE j.claim_id = c.claim_id))"
+                       ).fetchall()
+    return bool(rows[0][0])
+
+
 @dataclass(frozen=True)
 class FeedTiming:
     """A feed's last scheduling decision."""

@@ -71,8 +71,8 @@ def _monitor(config: Path, server: EarlyServer | None, note: str | None = None,
     prefect_defaults()
     from flows.monitor import with_runner
 
-    with api_for_flows(server):
-        return with_runner(load_settings(config))(str(config), note, force)
+    api_for_flows(server)
+    return with_runner(load_settings(config))(str(config), note, force)
 
 
 def _check_warehouse(settings: Any) -> None:
@@ -293,9 +293,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.backfill import backfill
 
     try:
-        with api_for_flows(prefect_server):
-            summary = backfill(str(settings.config_path), args.warc, args.sitemap,
-                               args.since, args.until, args.outlet)
+        api_for_flows(prefect_server)
+        summary = backfill(str(settings.config_path), args.warc, args.sitemap, args.since,
+                           args.until, args.outlet)
     except SnapshotError as exc:
         return _fail(EXIT_WAREHOUSE, f"backfill completed (its rows are in the warehouse), "
                      f"but {exc}; analysts still see the previous snapshot")

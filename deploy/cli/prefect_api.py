@@ -6,8 +6,9 @@ SQLAlchemy, the API's routes: more than Prefect itself costs), only to start a s
 that imports it all again and opens the database, while the command waits. `pactwatch`
 starts that same subprocess (the command line and environment Prefect's
 `SubprocessASGIServer` uses) as its first step, so that its start-up runs on the other core
-while this process imports Prefect and the pipeline, and hands its address to the flow with
-`temporary_settings`. The server stops when the process exits, as Prefect's does.
+while this process imports Prefect and the pipeline, then hands its address to Prefect
+(`PREFECT_API_URL`, as for a server of one's own). The server stops when the process
+exits, as Prefect's does.
 
 It stands aside (and Prefect decides as usual) when `PREFECT_API_URL` is in the
 environment, when Prefect is imported already (tests, a program calling the CLI), or when
@@ -23,8 +24,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -37,6 +36,7 @@ class EarlyServer:
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
+        self.handed_over = False  # PREFECT_API_URL names it
         self._spawn()
 
     def _spawn(self) -> None:
@@ -105,21 +105,22 @@ def early_server() -> EarlyServer | None:
     return server
 
 
-@contextmanager
-def api_for_flows(server: EarlyServer | None) -> Iterator[None]:
-    """Within the block, flows report to `server` (imports Prefect). Nothing changes when
-    there is no server, or when Prefect's own settings name one: then it is stopped."""
-    from prefect.settings import (
-        PREFECT_API_URL,
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-        temporary_settings,
-    )
+def api_for_flows(server: EarlyServer | None) -> None:
+    """Point this process's flows (and the processes it starts later) at `server`, once it
+    answers; imports Prefect. Nothing changes when there is no server, or when Prefect's own
+    settings (a profile, a prefect.toml) name one: then it is stopped."""
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
+    if server is not None and server.handed_over:  # a second flow of the same command
+        return
     if server is None or PREFECT_API_URL.value():
         if server is not None:
             server.stop()
-        yield
         return
+    server.handed_over = True
     url = server.url(float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
-    with temporary_settings(updates={PREFECT_API_URL: url}):
-        yield
+    # the process-wide settings, not a context: Prefect's own threads (logs, events) and
+    # child processes must see the address too
+    os.environ["PREFECT_API_URL"] = url
+    refresh_global_settings_context()
