@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,12 +11,27 @@ from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
-import trafilatura
 
 from extractors.errors import TerminalError
 from extractors.obstacles import find_obstacle
 
-METHOD = f"trafilatura {trafilatura.__version__}"
+
+@functools.cache
+def extraction_method() -> str:
+    """The method stored with a page's text: 'trafilatura <version>'. trafilatura is
+    imported on first use: a pass that fetches no page never pays for it."""
+    import trafilatura
+
+    return f"trafilatura {trafilatura.__version__}"
+
+
+def __getattr__(name: str) -> str:
+    """`METHOD`, computed on first use (module attribute access, PEP 562)."""
+    if name == "METHOD":
+        return extraction_method()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 FALLBACK_METHOD = "feed-summary"
 # how an article's text came from its feed, by the part of the entry it came from
 FEED_METHODS = {"content:encoded": "feed-content", "summary": FALLBACK_METHOD,
@@ -121,6 +137,8 @@ def extract_article(body: bytes, url: str, content_type: str = "",
     html, decode_note = decode_html(body, content_type)
     lang = _HTML_LANG.search(html[:4096])
     language = lang.group(1).lower() if lang else None
+    import trafilatura
+
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_precision=True)
     if isinstance(doc, dict):  # only with as_dict=True; never here
         raise TypeError("trafilatura returned a dict")
@@ -138,7 +156,7 @@ def extract_article(body: bytes, url: str, content_type: str = "",
     return Extracted(
         title=(doc.title or feed.title).strip(), author=doc.author,
         published_at=_date(doc.date), site_name=doc.sitename, language=language, text=text,
-        method=METHOD, note=decode_note, canonical=declared)
+        method=extraction_method(), note=decode_note, canonical=declared)
 
 
 def feed_body(feed: FeedText) -> str:
@@ -159,7 +177,8 @@ def from_feed(feed: FeedText, problem: str, reason: str, page_text: str = "",
     text = _combine(page_text, body)
     if not text:
         raise TerminalError(f"no article text: {reason}, and the feed gave no title or text")
-    method = FEED_METHODS[source] + (f" + {METHOD}" if page_text and text != body else "")
+    with_page = page_text and text != body
+    method = FEED_METHODS[source] + (f" + {extraction_method()}" if with_page else "")
     note = f"{reason}; stored from the feed's {source}" + (
         " and the page's text" if page_text and text != body else "")
     return Extracted(title=" ".join(feed.title.split()), author=None, published_at=None,

@@ -74,7 +74,9 @@ def publish(summary: Any, log: Any) -> None:
     from prefect.artifacts import create_markdown_artifact
 
     try:
-        changed = changed_claims(summary.snapshot) if summary.snapshot else []
+        # none to list (and no snapshot to open) when no claim was judged changed
+        changed = (changed_claims(summary.snapshot)
+                   if summary.snapshot and summary.claims.get("changed") else [])
         create_markdown_artifact(markdown=summary_markdown(summary, changed), key=KEY,
                                  description=f"pactwatch pass {summary.run_id}: "
                                              f"{summary.status}")

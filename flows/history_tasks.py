@@ -88,6 +88,8 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig, sto
     are encoded (minutes for a large backlog)."""
     with warehouse(warehouse_path) as con:
         todo, reframed = unframed_versions(con, method_for(framing.embeddings))
+    if not todo:  # nothing framed since the last pass, so no change to flag either
+        return {"framed": 0, "framing_changes": 0}
     votes = framing_votes([s for _v, _a, s in todo], framing.embeddings, story,
                           framing.model_dir)
     rows = framing_rows(run_id, todo, votes, story)
@@ -114,8 +116,8 @@ def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path 
         claims = claims_to_judge(con)
     if not claims:
         return {}
-    encoder = shared_encoder(model_dir)
-    fresh = encode_missing(claims, lambda texts: encoder.encode(list(texts)))
+    # the encoder is loaded only when some claim has no vector yet
+    fresh = encode_missing(claims, lambda texts: shared_encoder(model_dir).encode(list(texts)))
     index = ClaimIndex(folder_for(warehouse_path))
     with warehouse(warehouse_path) as con:
         index.sync(max_claim_key(con), lambda after: vectors_after(con, after))

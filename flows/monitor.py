@@ -297,6 +297,8 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     tasks.load(wh, feed_batch)
     log.info("%d pages to fetch, %d known and unchanged", len(jobs),
              summary.counts["articles_skipped"])
+    if not jobs and not seeds:
+        log.info("no new entries: nothing to fetch or analyse")
     chunks = batches(jobs, settings.batch_size)
     with progress.pages(len(jobs), log, min_pages=settings.batch_size + 1) as bar:
         for i, future in enumerate(window(chunks, lambda c: tasks.fetch_and_extract.submit(

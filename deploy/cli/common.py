@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from deploy.cli.prefect_api import EarlyServer, api_for_flows, early_server
 from flows.config import default_config_path, load_settings, prefect_defaults
 from warehouse.db import connect, open_warehouse, snapshot_path
 from warehouse.lock import WarehouseBusy, writer_lock
@@ -35,6 +36,8 @@ def print_summary(summary: Any) -> None:
           f"{c['articles_unchanged']}, skipped {c['articles_skipped']}, failed "
           f"{c['articles_failed']}" + (f"; seeds loaded {summary.seeds_loaded}"
                                        if summary.seeds_loaded else ""))
+    if not (c["articles_new"] or c["articles_updated"] or summary.seeds_loaded):
+        print("no new entries: nothing to analyse")
     if summary.claims:
         print("claims judged: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.claims.items())))
     for url, stage, reason in summary.failures:
@@ -49,11 +52,21 @@ def progress_bar(args: argparse.Namespace) -> None:
     progress.show_bar(sys.stderr.isatty() and not args.quiet)
 
 
-def run_monitor(config: Path, note: str | None = None, force: bool = False) -> Any:
-    """Run one `monitor` pass with the configured task runner; returns its RunSummary."""
+def prefect_server() -> EarlyServer | None:
+    """Prefect's temporary server, started now (see deploy/cli/prefect_api.py) when no
+    server is configured."""
+    prefect_defaults()  # the server reads them too
+    return early_server()
+
+
+def run_monitor(config: Path, server: EarlyServer | None, note: str | None = None,
+                force: bool = False) -> Any:
+    """Run one `monitor` pass with the configured task runner, reporting to `server` when
+    there is one; returns its RunSummary."""
     prefect_defaults()
     from flows.monitor import with_runner
 
+    api_for_flows(server)
     return with_runner(load_settings(config))(str(config), note, force)
 
 

@@ -17,9 +17,11 @@ from deploy.cli.common import (
     check_warehouse,
     fail,
     print_summary,
+    prefect_server,
     progress_bar,
     run_monitor,
 )
+from deploy.cli.prefect_api import api_for_flows
 from flows.config import ConfigError, default_config_path, load_settings, prefect_defaults
 from warehouse.db import SnapshotError, WarehouseError, open_warehouse
 
@@ -36,9 +38,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return fail(EXIT_CONFIG, str(exc))
     except WarehouseError as exc:
         return fail(EXIT_WAREHOUSE, str(exc))
+    server = prefect_server()  # starts while the pass's modules are imported
     progress_bar(args)
     try:
-        summary = run_monitor(settings.config_path, force=args.all)
+        summary = run_monitor(settings.config_path, server, force=args.all)
     except SnapshotError as exc:
         return fail(EXIT_WAREHOUSE, f"pass completed (its rows are in the warehouse), but "
                      f"{exc}; analysts still see the previous snapshot")
@@ -68,11 +71,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         server = demo.serve_edition(editions[0], args.port)
     except demo.DemoError as exc:
         return fail(EXIT_FAILED, str(exc))
+    prefect = prefect_server()  # one for both editions
     with server:
         for edition in editions:
             demo.set_edition(server, edition)
             print(f"== demo: edition day{edition} of the sample corpus at {server.base_url}")
-            print_summary(run_monitor(config, f"demo edition day{edition}", force=True))
+            print_summary(run_monitor(config, prefect, f"demo edition day{edition}",
+                                      force=True))
     print(f"\nwarehouse: {settings.warehouse_path}\nquery it: pactwatch sql "
           "\"SELECT outlet, title, relevant FROM v_articles ORDER BY published_at\"")
     try:
@@ -126,11 +131,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         settings = load_settings(args.config)
     except ConfigError as exc:
         return fail(EXIT_CONFIG, str(exc))
-    prefect_defaults()
+    server = prefect_server()
     progress_bar(args)
     from flows.backfill import backfill
 
     try:
+        api_for_flows(server)
         summary = backfill(str(settings.config_path), args.warc, args.sitemap, args.since,
                            args.until, args.outlet)
     except SnapshotError as exc:
