@@ -90,6 +90,12 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode
             "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in j.changes],
             "origin_claim_id": j.origin_claim_id, "first_seen_at": naive(j.first_seen_at),
             "method": METHOD})
-    vectors = [{"claim_id": c.claim_id, "vector": [float(x) for x in c.vector],
-                "model": MODEL_NAME, "created_at": now} for c in fresh]
-    return out, vectors
+    return out, vector_rows([c.claim_id for c in fresh], [c.vector for c in fresh], now)
+
+
+def vector_rows(claim_ids: Sequence[str], vectors: Any, now: datetime | None = None
+                ) -> list[Row]:
+    """`claim_vectors` rows: each claim's unit vector (`vectors`, one row per id)."""
+    at = now or naive(datetime.now(UTC))
+    return [{"claim_id": i, "vector": [float(x) for x in v], "model": MODEL_NAME,
+             "created_at": at} for i, v in zip(claim_ids, vectors, strict=True)]

@@ -16,8 +16,8 @@ Row = Mapping[str, Any]
 TABLES = ("feeds", "feed_schedule", "feed_entries", "articles", "article_urls",
           "article_versions", "sentences", "entities", "mentions", "claims", "claim_vectors",
           "claim_judgements", "article_signatures", "duplicates", "duplicate_checks", "framing",
-          "stances", "evaluative_terms", "framing_changes", "fetches", "failures", "digests",
-          "digest_items", "digest_deliveries", "robots")
+          "stances", "evaluative_terms", "framing_changes", "framing_checks", "fetches",
+          "failures", "digests", "digest_items", "digest_deliveries", "robots")
 
 
 @dataclass

@@ -37,13 +37,14 @@ def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
                             "004_duplicates.sql", "005_framing.sql", "006_framing_votes.sql",
                             "007_relevance_language.sql", "008_feed_fallback_robots.sql",
                             "009_resume_and_recipients.sql",
-                            "010_claim_vectors.sql", "011_digest_items.sql"]
+                            "010_claim_vectors.sql", "011_digest_items.sql",
+                            "013_framing_checks.sql"]
     assert migrate(con) == []
     views = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views >= PUBLIC_VIEWS
     assert con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall() == [
-        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,)]
+        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,), (13,)]
 
 
 def article(i: int) -> dict[str, object]:
