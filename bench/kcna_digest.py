@@ -54,7 +54,7 @@ def page(a: dict[str, Any]) -> str:
 
 
 def build_site(root: Path, items: list[dict[str, Any]]) -> None:
-    from flows.demo_build import render_feed
+    from deploy.demo.build import render_feed
 
     (root / "kcna").mkdir(parents=True)
     for a in items:
@@ -65,7 +65,7 @@ def build_site(root: Path, items: list[dict[str, Any]]) -> None:
 
 def monitor_pass(items: list[dict[str, Any]], work: Path) -> Path:
     """Serve the stories on loopback and run one pass; returns the config file."""
-    from flows.devserver import DevServer
+    from deploy.demo.server import DevServer
     from flows.monitor import monitor
 
     build_site(work / "site", items)
@@ -86,9 +86,9 @@ def digest(config: Path) -> None:
     """Store the due digest (not mailed), print it, check its "N more" query on the snapshot."""
     import duckdb
 
-    from flows.digest import render_text
-    from flows.digest_flow import build_digest, store
-    from flows.settings import load_settings
+    from flows.config import load_settings
+    from flows.digest.flow import build_digest, store
+    from flows.digest.render import render_text
     from warehouse.db import open_warehouse, publish_snapshot
 
     settings = load_settings(config)
@@ -134,7 +134,7 @@ def main() -> int:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     with tempfile.TemporaryDirectory(prefix="kcna-digest-") as tmp:
         os.environ.setdefault("PREFECT_HOME", str(Path(tmp) / "prefect"))
-        from flows.settings import prefect_defaults
+        from flows.config import prefect_defaults
 
         prefect_defaults()
         if args.digest_only:

@@ -15,21 +15,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from warehouse.db import open_warehouse
 from warehouse.load import Batch, load_batch
+from warehouse.schemas import MentionRow, SentenceRow
 
 
 def rows(start: int, n: int) -> Batch:
     batch = Batch()
     for i in range(start, start + n):
         sid = f"v{i // 40}:{i % 40}"
-        batch.add("sentences", {"sentence_id": sid, "version_id": f"v{i // 40}",
-                                "article_id": f"a{i // 40}", "sentence_idx": i % 40,
-                                "start_char": 0, "end_char": 120,
-                                "text": f"Sentence {i} about the treaty between Russia and North "
-                                        "Korea, as officials in Seoul said on Monday."})
-        batch.add("mentions", {"mention_id": f"{sid}:0", "entity_id": f"e{i % 500}",
-                               "sentence_id": sid, "version_id": f"v{i // 40}",
-                               "article_id": f"a{i // 40}", "start_char": 0, "end_char": 6,
-                               "text": "Russia", "label": "GPE", "nlp_method": "bench"})
+        batch.add(SentenceRow(sentence_id=sid, version_id=f"v{i // 40}",
+                              article_id=f"a{i // 40}", sentence_idx=i % 40,
+                              start_char=0, end_char=120,
+                              text=f"Sentence {i} about the treaty between Russia and North "
+                                   "Korea, as officials in Seoul said on Monday."))
+        batch.add(MentionRow(mention_id=f"{sid}:0", entity_id=f"e{i % 500}",
+                             sentence_id=sid, version_id=f"v{i // 40}",
+                             article_id=f"a{i // 40}", start_char=0, end_char=6,
+                             text="Russia", label="GPE", nlp_method="bench"))
     return batch
 
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.pipeline import sentence  # noqa: E402
 from extractors import checkworthy, nlp  # noqa: E402
-from flows.settings import DEFAULT_MODEL, builtin_story  # noqa: E402
+from flows.config import DEFAULT_MODEL, builtin_story  # noqa: E402
 
 
 def texts(n: int, seed: int = 7) -> list[str]:

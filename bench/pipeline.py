@@ -169,7 +169,7 @@ HEADER = ("| N | floor s (extract / parse / encode) | floor art/s | pipeline s (
 
 
 def main(sizes: list[int], floor_at: set[int]) -> None:
-    from flows.devserver import DevServer
+    from deploy.demo.server import DevServer
 
     print(HEADER)
     print("|---" * HEADER.count(" | ") + "|---|")

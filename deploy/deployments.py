@@ -19,7 +19,7 @@ from uuid import UUID
 from prefect import Flow
 from prefect.schedules import Cron
 
-from flows.settings import load_settings
+from flows.config import load_settings
 
 SOURCE = Path(__file__).resolve().parents[1]
 
@@ -42,7 +42,7 @@ def deploy(config: Path, pool: str, digest: bool = True) -> dict[str, UUID]:
         description="Poll the feeds that are due, extract, analyse, load, flag.")}
     if digest and settings.email is not None:
         hour, minute = settings.schedule.digest_at.split(":")
-        flow = _flow("flows/digest_flow.py:digest")
+        flow = _flow("flows/digest/flow.py:digest")
         ids["digest"] = flow.deploy(
             name="pactwatch-digest", work_pool_name=pool, build=False, push=False,
             schedule=Cron(f"{int(minute)} {int(hour)} * * *",

@@ -14,10 +14,12 @@ never move it; only an earlier-published claim can.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,9 @@ import numpy as np
 from extractors.claims import Claim
 from extractors.quantities import Quantity
 
-METHOD = "pactwatch.matching.v2 (all-MiniLM-L6-v2 cosine + content-word containment)"
+DATA = Path(__file__).parent / "data"
+METHOD = ("pactwatch.matching.v3 (all-MiniLM-L6-v2 cosine + content-word containment; "
+          "events dated after an earlier report, distinct parties)")
 SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
 SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
 SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other
@@ -138,7 +142,8 @@ def _date_parts(text: str) -> dict[str, str]:
     parts = {}
     if year := re.search(r"\b(1[89]\d\d|20\d\d)\b", low):
         parts["year"] = year.group(1)
-    if month := next((m for m in MONTHS if m in low), None):
+    if month := next((m for m in MONTHS if re.search(rf"\b({m}|{m[:3]}|{m[:4]})\b", low)),
+                     None):
         parts["month"] = month
         if day := re.search(r"\b([0-3]?\d)(st|nd|rd|th)?\b", low.replace(parts.get("year", "#"),
                                                                         "")):
@@ -156,6 +161,31 @@ def dates_conflict(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
     def clash(x: dict[str, str], y: dict[str, str]) -> bool:
         return any(x[k] != y[k] for k in x.keys() & y.keys())
     return all(clash(x, y) for x in a for y in b)
+
+
+def _absolute_day(text: str, published: datetime) -> date | None:
+    """The calendar day a date expression names, read in the light of its article's
+    publication ("August 13" in a piece of 16 August 2024 is 13 August 2024; a month later
+    than publication means the year before); None without a month and a day."""
+    parts = _date_parts(text)
+    if "month" not in parts or "day" not in parts:
+        return None
+    month, day = MONTHS.index(parts["month"]) + 1, int(parts["day"])
+    year = int(parts.get("year", published.year))
+    if "year" not in parts and month > published.month + 1:
+        year -= 1
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def after_publication(old: ClaimRecord, new: ClaimRecord) -> bool:
+    """True when `new` dates its event after `old` was published: `old` cannot have told of
+    it ("received a greeting on October 10" is not the greeting of September 9 reported on
+    September 12, however alike the words)."""
+    days = [d for t in new.dates if (d := _absolute_day(t, new.published_at))]
+    return bool(days) and all(d > old.published_at.date() for d in days)
 
 
 def _quantity_changes(old: ClaimRecord, new: ClaimRecord) -> list[Change]:
@@ -213,6 +243,31 @@ def _names(actors: tuple[str, ...]) -> set[str]:
     return {re.sub(r"[\s\-]+", " ", a.lower()) for a in actors}
 
 
+@functools.cache
+def places() -> frozenset[str]:
+    """Names that stand for a state or a region (countries, demonyms, capitals, blocs)."""
+    out = set()
+    for name in ("countries.txt", "places.txt"):
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                out |= {f.strip().lower() for f in line.split("|")}
+    return frozenset(out)
+
+
+def _unshared(a: ClaimRecord, b: ClaimRecord) -> set[str]:
+    """Parties of `a` (actors that are not places) that `b` neither names nor mentions by
+    their last word."""
+    text = b.text.lower()
+    return {x for x in _names(a.actors) - _names(b.actors) - places()
+            if not re.search(rf"\b{re.escape(x.split()[-1])}\b", text)}
+
+
+def distinct_parties(a: ClaimRecord, b: ClaimRecord) -> bool:
+    """Each claim names a party the other does not ("received a letter from Medvedev",
+    "received a message from Putin"): two acts of the same kind, not one assertion."""
+    return bool(_unshared(a, b)) and bool(_unshared(b, a))
+
+
 def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
     """Claims about different actors are different assertions however alike the words;
     claims whose main verbs differ must be closer still ("moved to Kursk" is not "suffered
@@ -223,6 +278,8 @@ def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
         return False
     if dates_conflict(a.dates, b.dates) and sim < DIFFERENT_EVENT:
         return False      # the same formula on another day tells of another event
+    if after_publication(a, b) or distinct_parties(a, b):
+        return False
     return sim >= DIFFERENT_PREDICATE or _same_predicate(a, b) or _shared_measure(a, b)
 
 
@@ -252,8 +309,11 @@ def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float) -> float | Non
     close = cosine >= SAME_MEANING or (cosine >= SAME_WORDS_MEANING and lexical >= SAME_WORDS)
     if not close or not _compatible(m, c, cosine):
         return None
-    if cosine < CHANGE_MEANING and changes(m, c):
-        return None   # a loose match whose details differ is not surely the same assertion
+    # A loose match whose numbers or dates differ is not surely the same assertion; one whose
+    # source or hedging differs is the assertion repeated (only a close match can call it
+    # changed: see _verdict).
+    if cosine < CHANGE_MEANING and any(x.field in ("quantity", "date") for x in changes(m, c)):
+        return None
     return round((cosine + lexical) / 2, 4)
 
 
@@ -308,7 +368,7 @@ def _verdict(claims: Sequence[ClaimRecord], i: int, j: int, sim: float,
                          c.claim_id, c.published_at)
     m = claims[j]
     origin = known.get(m.claim_id)
-    found = changes(m, c)
+    found = changes(m, c) if float(np.dot(m.vector, c.vector)) >= CHANGE_MEANING else ()
     return Judgement(c.claim_id, "changed" if found else "repeated", m.claim_id,
                      round(sim, 4), found,
                      origin.origin_claim_id if origin else m.claim_id,

@@ -18,10 +18,10 @@ from extractors.feeds import FeedEntry
 from extractors.http import Response, fetch_with_retries
 from extractors.urls import canonical_url
 from flows import progress, tasks
+from flows.config import FeedConfig, Settings, load_settings
 from flows.framing_step import check_framing_model
 from flows.monitor import RunSummary, _batch_failed, _load_versions, _page_batch, complete
 from flows.rows import failure_row
-from flows.settings import FeedConfig, Settings, load_settings
 from warehouse.db import open_warehouse
 from warehouse.load import Batch
 from warehouse.lock import writer_lock
@@ -99,7 +99,7 @@ def _warc(settings: Settings, summary: RunSummary, files: list[str], since: date
 
 def _one_failure(summary: RunSummary, where: str, exc: Exception) -> Batch:
     batch = Batch()
-    batch.add("failures", failure_row(summary.run_id, "archive", where, str(exc)))
+    batch.add(failure_row(summary.run_id, "archive", where, str(exc)))
     return batch
 
 

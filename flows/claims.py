@@ -13,29 +13,30 @@ from extractors.claims import Claim
 from extractors.embeddings import MODEL_NAME
 from extractors.matching import METHOD, ClaimRecord, Judgement, judge, with_vectors
 from extractors.quantities import Quantity
-from flows.rows import Row, VersionInput, digest, naive
+from flows.rows import VersionInput, digest, naive
+from warehouse.schemas import ClaimJudgementRow, ClaimRow, ClaimVectorRow
 
 Encode = Callable[[Sequence[str]], Any]
 JUDGEMENT_FIELDS = ("status", "matched_claim_id", "similarity", "changes", "origin_claim_id")
 
 
 def claim_rows(run_id: str, v: VersionInput, claims: tuple[Claim, ...], nlp_method: str
-               ) -> list[Row]:
+               ) -> list[ClaimRow]:
     """`claims` rows for one analysed version (one claim per sentence at most)."""
     method = f"{nlp_method}; {CLAIMS_COMPONENT}"
-    return [{
-        "claim_id": f"{v.version_id}:{c.sentence_idx}", "sentence_id": f"{v.version_id}:"
-        f"{c.sentence_idx}", "version_id": v.version_id, "article_id": v.article_id,
-        "sentence_idx": c.sentence_idx, "start_char": c.start_char, "end_char": c.end_char,
-        "sentence": c.sentence, "claim_text": c.claim_text, "claimant": c.claimant,
-        "claimant_actors": list(c.claimant_actors), "reporting_verb": c.reporting_verb,
-        "certainty": c.certainty, "predicate": c.predicate, "negated": c.negated,
-        "actors": list(c.actors), "dates": list(c.dates), "lemmas": list(c.lemmas),
-        "verbs": list(c.verbs),
-        "quantities": [{"text": q.text, "value": q.value, "unit": q.unit, "bound": q.bound}
-                       for q in c.quantities],
-        "checkworthiness": round(c.score, 4), "method": method, "run_id": run_id,
-    } for c in claims]
+    return [ClaimRow(
+        claim_id=f"{v.version_id}:{c.sentence_idx}", sentence_id=f"{v.version_id}:"
+        f"{c.sentence_idx}", version_id=v.version_id, article_id=v.article_id,
+        sentence_idx=c.sentence_idx, start_char=c.start_char, end_char=c.end_char,
+        sentence=c.sentence, claim_text=c.claim_text, claimant=c.claimant,
+        claimant_actors=list(c.claimant_actors), reporting_verb=c.reporting_verb,
+        certainty=c.certainty, predicate=c.predicate, negated=c.negated,
+        actors=list(c.actors), dates=list(c.dates), lemmas=list(c.lemmas),
+        verbs=list(c.verbs),
+        quantities=[{"text": q.text, "value": q.value, "unit": q.unit, "bound": q.bound}
+                    for q in c.quantities],
+        checkworthiness=round(c.score, 4), method=method, run_id=run_id,
+    ) for c in claims]
 
 
 def _record(r: dict[str, Any]) -> ClaimRecord:
@@ -66,7 +67,7 @@ def _current(r: dict[str, Any]) -> Judgement | None:
 
 
 def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode
-                   ) -> tuple[list[Row], list[Row]]:
+                   ) -> tuple[list[ClaimJudgementRow], list[ClaimVectorRow]]:
     """Judge what needs judging. Returns the judgement rows that are new or differ, and the
     vectors computed for claims that had none (`encode`: texts → unit vectors)."""
     pairs = sorted(((_record(r), r) for r in rows), key=lambda p: p[0].order)
@@ -83,19 +84,20 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]], encode: Encode
         old = current.get(j.claim_id)
         if old is not None and all(getattr(old, f) == getattr(j, f) for f in JUDGEMENT_FIELDS):
             continue
-        out.append({
-            "judgement_id": digest(j.claim_id, run_id), "claim_id": j.claim_id,
-            "run_id": run_id, "judged_at": now, "status": j.status,
-            "matched_claim_id": j.matched_claim_id, "similarity": j.similarity,
-            "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in j.changes],
-            "origin_claim_id": j.origin_claim_id, "first_seen_at": naive(j.first_seen_at),
-            "method": METHOD})
+        out.append(ClaimJudgementRow(
+            judgement_id=digest(j.claim_id, run_id), claim_id=j.claim_id,
+            run_id=run_id, judged_at=now, status=j.status,
+            matched_claim_id=j.matched_claim_id, similarity=j.similarity,
+            changes=[{"field": c.field, "old": c.old, "new": c.new} for c in j.changes],
+            origin_claim_id=j.origin_claim_id, first_seen_at=naive(j.first_seen_at),
+            method=METHOD))
     return out, vector_rows([c.claim_id for c in fresh], [c.vector for c in fresh], now)
 
 
 def vector_rows(claim_ids: Sequence[str], vectors: Any, now: datetime | None = None
-                ) -> list[Row]:
+                ) -> list[ClaimVectorRow]:
     """`claim_vectors` rows: each claim's unit vector (`vectors`, one row per id)."""
     at = now or naive(datetime.now(UTC))
-    return [{"claim_id": i, "vector": [float(x) for x in v], "model": MODEL_NAME,
-             "created_at": at} for i, v in zip(claim_ids, vectors, strict=True)]
+    assert at is not None
+    return [ClaimVectorRow(claim_id=i, vector=[float(x) for x in v], model=MODEL_NAME,
+                           created_at=at) for i, v in zip(claim_ids, vectors, strict=True)]

@@ -18,9 +18,10 @@ from extractors.framing_changes import (
     version_changes,
 )
 from extractors.tone import Reading, encode_tone_prototypes, readings
-from flows.rows import Row, digest
-from flows.settings import ConfigError, Settings
+from flows.config import ConfigError, Settings
+from flows.rows import digest
 from warehouse.load import Batch
+from warehouse.schemas import EvaluativeTermRow, FramingChangeRow, FramingRow, StanceRow
 
 
 def check_framing_model(settings: Settings) -> None:
@@ -69,23 +70,18 @@ def version_framing(run_id: str, version_id: str, article_id: str, f: framing.Fr
     """The framing, stances and evaluative-term rows of one version framed as `f`."""
     batch = Batch()
     voted = f.method == framing.method_for(True)
-    for s in f.frames:
-        batch.add("framing", {"version_id": version_id, "article_id": article_id,
-                              "frame": s.frame, "score": s.score, "hits": s.hits,
-                              "votes": s.votes if voted else None,
-                              "sentence_idxs": list(s.sentences),
-                              "terms": list(s.terms), "method": f.method, "run_id": run_id})
-    batch.add("framing", {"version_id": version_id, "article_id": article_id,
-                          "frame": "tone", "score": f.tone, "hits": len(f.tone_terms),
-                          "votes": None, "sentence_idxs": list(f.tone_sentences),
-                          "terms": sorted(set(f.tone_terms)), "method": f.method,
-                          "run_id": run_id})
-    batch.add("stances", *({"version_id": version_id, "article_id": article_id,
-                            "actor": actor, "score": score}
-                           for actor, score in f.stances.items()))
-    batch.add("evaluative_terms", *({"version_id": version_id,
-                                     "sentence_idx": e.sentence_idx, "term": e.term,
-                                     "quoted": e.quoted} for e in f.evaluative))
+    batch.add(*(FramingRow(version_id=version_id, article_id=article_id, frame=s.frame,
+                           score=s.score, hits=s.hits, votes=s.votes if voted else None,
+                           sentence_idxs=list(s.sentences), terms=list(s.terms),
+                           method=f.method, run_id=run_id) for s in f.frames))
+    batch.add(FramingRow(version_id=version_id, article_id=article_id, frame="tone",
+                         score=f.tone, hits=len(f.tone_terms), votes=None,
+                         sentence_idxs=list(f.tone_sentences),
+                         terms=sorted(set(f.tone_terms)), method=f.method, run_id=run_id))
+    batch.add(*(StanceRow(version_id=version_id, article_id=article_id, actor=actor,
+                          score=score) for actor, score in f.stances.items()))
+    batch.add(*(EvaluativeTermRow(version_id=version_id, sentence_idx=e.sentence_idx,
+                                  term=e.term, quoted=e.quoted) for e in f.evaluative))
     return batch
 
 
@@ -97,18 +93,19 @@ def _framed(r: dict[str, Any]) -> FramedVersion:
                          int(r["tone_terms"] or 0))
 
 
-def change_rows(run_id: str, history: list[dict[str, Any]], fresh: set[str]) -> list[Row]:
+def change_rows(run_id: str, history: list[dict[str, Any]], fresh: set[str]
+                ) -> list[FramingChangeRow]:
     """Rows for the framing changes that the versions in `fresh` (and complete outlet weeks)
     make; keyed so that re-running adds nothing."""
     versions = [_framed(r) for r in history]
     found: list[FramingChange] = [*article_changes(versions, fresh),
                                   *version_changes(versions, fresh), *outlet_changes(versions)]
     now = datetime.now(UTC).replace(tzinfo=None)
-    return [{
-        "change_id": digest(c.scope, c.article_id or "", c.outlet or "",
-                            str(c.window_start or ""), c.baseline if c.scope == "version" else ""),
-        "scope": c.scope, "article_id": c.article_id, "outlet": c.outlet,
-        "window_start": c.window_start, "baseline": c.baseline,
-        "frames_moved": list(c.frames_moved), "tone_before": c.tone_before,
-        "tone_after": c.tone_after, "magnitude": c.magnitude, "p_value": c.p_value,
-        "detected_at": now, "run_id": run_id} for c in found]
+    return [FramingChangeRow(
+        change_id=digest(c.scope, c.article_id or "", c.outlet or "",
+                         str(c.window_start or ""), c.baseline if c.scope == "version" else ""),
+        scope=c.scope, article_id=c.article_id, outlet=c.outlet,
+        window_start=c.window_start, baseline=c.baseline,
+        frames_moved=list(c.frames_moved), tone_before=c.tone_before,
+        tone_after=c.tone_after, magnitude=c.magnitude, p_value=c.p_value,
+        detected_at=now, run_id=run_id) for c in found]

@@ -17,6 +17,7 @@ from extractors.relevance import assess
 from extractors.urls import url_id
 from flows import artifacts, progress, tasks, workers
 from flows.claims import claim_rows, vector_rows
+from flows.config import Settings, load_settings
 from flows.framing_step import check_framing_model, version_framing
 from flows.pages import batches, obey_robots, plan, resumed, window
 from flows.rows import (
@@ -29,10 +30,10 @@ from flows.rows import (
     nlp_rows,
 )
 from flows.schedule import due_feeds, schedule_rows
-from flows.settings import Settings, load_settings
 from warehouse.db import open_warehouse, publish_snapshot, utcnow
 from warehouse.load import Batch
 from warehouse.lock import WarehouseBusy, writer_lock
+from warehouse.schemas import ArticleSignatureRow, FeedRow, run_counters
 from warehouse.seedfiles import seed_articles
 from warehouse.state import (
     FeedTiming,
@@ -52,9 +53,8 @@ class RunSummary:
     run_id: str
     status: str = "running"
     skip_reason: str = ""
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((
-        "feeds_polled", "feeds_not_due", "feeds_not_modified", "feeds_failed", "articles_new",
-        "articles_updated", "articles_unchanged", "articles_skipped", "articles_failed"), 0))
+    # the counters are the INTEGER columns of `runs` (warehouse.schemas.RunRow)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(run_counters(), 0))
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     seeds_loaded: int = 0
     claims: dict[str, int] = field(default_factory=dict)
@@ -64,6 +64,7 @@ class RunSummary:
     workers: dict[str, int] = field(default_factory=dict)  # the pass's worker processes
 
     def bump(self, key: str, n: int = 1) -> None:
+        """Add `n` to a counter. Raises KeyError for a key that is not a `runs` counter."""
         self.counts[key] += n
 
 
@@ -71,22 +72,21 @@ def _feed_batch(run_id: str, polls: list[tasks.FeedPoll], summary: RunSummary) -
     batch = Batch()
     for p in polls:
         fid = url_id(p.feed.url)
-        batch.add("feeds", {"feed_id": fid, "url": p.feed.url, "name": p.feed.name,
-                            "first_seen_at": p.requested_at.replace(tzinfo=None)})
-        batch.add("fetches", fetch_row(run_id, "feed", p.feed.url, p.requested_at, fid,
-                                       p.response, p.error))
+        batch.add(FeedRow(feed_id=fid, url=p.feed.url, name=p.feed.name,
+                          first_seen_at=p.requested_at.replace(tzinfo=None)))
+        batch.add(fetch_row(run_id, "feed", p.feed.url, p.requested_at, fid, p.response,
+                            p.error))
         summary.bump("feeds_polled")
         if p.error:
             summary.bump("feeds_failed")
             summary.failures.append((p.feed.url, "feed", str(p.error)))
-            batch.add("failures", failure_row(run_id, "feed", p.feed.url, p.error))
+            batch.add(failure_row(run_id, "feed", p.feed.url, p.error))
         elif p.parsed is None:
             summary.bump("feeds_not_modified")
         else:
-            batch.add("feed_entries", *(entry_row(run_id, fid, e, p.requested_at)
-                                        for e in p.parsed.entries))
+            batch.add(*(entry_row(run_id, fid, e, p.requested_at) for e in p.parsed.entries))
             if p.parsed.bozo_reason:
-                batch.add("failures", failure_row(
+                batch.add(failure_row(
                     run_id, "feed", p.feed.url, f"malformed feed, {len(p.parsed.entries)} "
                     f"entries recovered: {p.parsed.bozo_reason}", "warning"))
     return batch
@@ -123,14 +123,13 @@ def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput]
     for v in versions:
         a = analysed.get(v.version_id)
         article, version = article_rows(run_id, v, a.nlp_method if a else None)
-        batch.add("articles", article)
-        batch.add("article_versions", version)
+        batch.add(article, version)
         if not v.is_seed:
-            batch.add("article_urls", link_row(run_id, v))
-        batch.add("article_signatures", {
-            "version_id": v.version_id, "article_id": v.article_id, "run_id": run_id,
-            "signature": neardup.signature(f"{v.extracted.title}\n{v.extracted.text}"),
-            "method": neardup.METHOD})
+            batch.add(link_row(run_id, v))
+        batch.add(ArticleSignatureRow(
+            version_id=v.version_id, article_id=v.article_id, run_id=run_id,
+            signature=neardup.signature(f"{v.extracted.title}\n{v.extracted.text}"),
+            method=neardup.METHOD))
         if a is not None:
             _analysis_rows(run_id, v, a, labels, batch)
 
@@ -151,13 +150,10 @@ def _analyse(settings: Settings, run_id: str, versions: list[VersionInput]
 def _analysis_rows(run_id: str, v: VersionInput, a: workers.Analysis,
                    labels: dict[str, str], batch: Batch) -> None:
     sentences, entities, mentions = nlp_rows(v, a.doc, a.nlp_method, labels)
-    batch.add("sentences", *sentences)
-    batch.add("entities", *entities)
-    batch.add("mentions", *mentions)
+    batch.add(*sentences, *entities, *mentions)
     claims = claim_rows(run_id, v, a.doc.claims, a.nlp_method)
-    batch.add("claims", *claims)
-    batch.add("claim_vectors", *vector_rows([c["claim_id"] for c in claims],
-                                            a.claim_vectors))
+    batch.add(*claims)
+    batch.add(*vector_rows([c.claim_id for c in claims], a.claim_vectors))
     batch.extend(version_framing(run_id, v.version_id, v.article_id, a.framing))
 
 
@@ -166,23 +162,23 @@ def _page_batch(run_id: str, results: list[tasks.PageResult], summary: RunSummar
     batch, versions, seen = Batch(), [], set()
     for r in results:
         url = r.job.entry.canonical_url
-        batch.add("fetches", fetch_row(run_id, "page", url, r.requested_at, None, r.response,
-                                       r.error or r.page_error))
+        batch.add(fetch_row(run_id, "page", url, r.requested_at, None, r.response,
+                            r.error or r.page_error))
         outcome = r.outcome
         if r.version and r.version.version_id in seen:  # a link the page's canonical
-            batch.add("article_urls", link_row(run_id, r.version))  # made one with another
+            batch.add(link_row(run_id, r.version))  # made one with another
             summary.bump("articles_unchanged")
             continue
         summary.bump(f"articles_{outcome}")
         if r.error:
             summary.failures.append((url, r.stage, str(r.error)))
-            batch.add("failures", failure_row(run_id, r.stage, url, r.error))
+            batch.add(failure_row(run_id, r.stage, url, r.error))
         elif outcome in ("new", "updated") and r.version:
             seen.add(r.version.version_id)
             versions.append(r.version)
             if r.version.extracted.note:
-                batch.add("failures", failure_row(run_id, "extract", url,
-                                                  r.version.extracted.note, "warning"))
+                batch.add(failure_row(run_id, "extract", url, r.version.extracted.note,
+                                      "warning"))
     return batch, versions
 
 
@@ -194,8 +190,8 @@ def _batch_failed(wh: str, summary: RunSummary, i: int, jobs: list[tasks.PageJob
     summary.bump("articles_failed", len(jobs))
     summary.failures.append((jobs[0].entry.canonical_url, "batch", reason))
     batch = Batch()
-    batch.add("failures", *(failure_row(summary.run_id, "batch", j.entry.canonical_url, reason,
-                                        "transient") for j in jobs))
+    batch.add(*(failure_row(summary.run_id, "batch", j.entry.canonical_url, reason,
+                            "transient") for j in jobs))
     tasks.load(wh, batch)
 
 
@@ -233,7 +229,7 @@ def monitor(config_path: str, note: str | None = None, force: bool = False) -> R
         summary.skip_reason = str(exc)
         log.warning("pass skipped: %s", exc)
     if summary.status == "completed" and settings.email and settings.email.send_after_monitor:
-        from flows.digest_flow import digest
+        from flows.digest.flow import digest
 
         digest(config_path)
     summary.elapsed_s = time.monotonic() - started
@@ -360,8 +356,7 @@ def _plan_pages(settings: Settings, summary: RunSummary, validators: dict[str, A
     urls = {e.canonical_url for p in polls if p.parsed for e in p.parsed.entries}
     with open_warehouse(wh, settings.wait_for_lock_s) as con:
         states = url_states(con, urls)
-    feed_batch.add("feed_schedule", *schedule_rows(summary.run_id, polls, states, timing,
-                                                   settings.cadence))
+    feed_batch.add(*schedule_rows(summary.run_id, polls, states, timing, settings.cadence))
     jobs = plan(polls, states, summary)
     jobs += resumed(wh, settings, {j.entry.canonical_url for j in jobs}, log)
     return feed_batch, jobs
@@ -379,4 +374,4 @@ def _load_seeds(settings: Settings, summary: RunSummary, seeds: list[VersionInpu
     except Exception as exc:
         reason = f"seed analysis failed: {exc.__class__.__name__}: {exc}"
         log.error(reason)
-        feed_batch.add("failures", failure_row(summary.run_id, "seeds", None, reason))
+        feed_batch.add(failure_row(summary.run_id, "seeds", None, reason))

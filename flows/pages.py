@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -13,10 +13,11 @@ from extractors.feeds import FeedEntry
 from extractors.politeness import host_key
 from extractors.robots import RobotsRecord, RobotsRules
 from flows import tasks
+from flows.config import FeedConfig, Settings
 from flows.rows import naive
-from flows.settings import FeedConfig, Settings
 from warehouse.db import open_warehouse, utcnow
 from warehouse.load import Batch
+from warehouse.schemas import RobotsRow
 from warehouse.state import (
     UrlState,
     feed_text_due,
@@ -113,8 +114,9 @@ def obey_robots(wh: str, settings: Settings, jobs: list[tasks.PageJob],
         cached = [RobotsRecord(**r) for r in robots_rows(con, utcnow() - ROBOTS_FOR)]
     missing = sorted({host_key(j.entry.url) for j in jobs} - {r.origin for r in cached})
     fresh = tasks.robots_files(missing, settings.fetch, limits) if missing else []
-    batch.add("robots", *({**asdict(r), "fetched_at": naive(r.fetched_at),
-                           "run_id": limits.run_id} for r in fresh))
+    batch.add(*(RobotsRow(origin=r.origin, fetched_at=naive(r.fetched_at),
+                          status_code=r.status_code, outcome=r.outcome, body=r.body,
+                          error=r.error, run_id=limits.run_id) for r in fresh))
     rules = RobotsRules(cached + fresh, settings.fetch.user_agent)
     marked = [replace(j, refusal=rules.refusal(j.entry.url)) for j in jobs]
     refused = sum(j.refusal is not None for j in marked)

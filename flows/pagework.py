@@ -13,8 +13,8 @@ from extractors.http import Response
 from extractors.relevance import assess
 from extractors.story import Story
 from extractors.urls import agreed_canonical
+from flows.config import FeedConfig
 from flows.rows import VersionInput
-from flows.settings import FeedConfig
 from warehouse.state import UrlState
 
 

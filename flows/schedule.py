@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from extractors.cadence import CadencePolicy, PollOutcome, max_age, next_interval
 from extractors.errors import TransientError
 from extractors.urls import url_id
-from flows.rows import Row, naive
-from flows.settings import FeedConfig
+from flows.config import FeedConfig
+from flows.rows import naive
+from warehouse.schemas import FeedScheduleRow
 from warehouse.state import FeedTiming, UrlState
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def _outcome(poll: FeedPoll, states: dict[str, UrlState]) -> str:
 
 
 def schedule_rows(run_id: str, polls: list[FeedPoll], states: dict[str, UrlState],
-                  timing: dict[str, FeedTiming], policy: CadencePolicy) -> list[Row]:
+                  timing: dict[str, FeedTiming], policy: CadencePolicy) -> list[FeedScheduleRow]:
     """One `feed_schedule` row per polled feed: its outcome, next interval and why."""
     rows = []
     for p in polls:
@@ -55,8 +56,8 @@ def schedule_rows(run_id: str, polls: list[FeedPoll], states: dict[str, UrlState
             p.parsed.ttl_minutes if p.parsed else None, max_age(headers.get("cache-control")),
             retry), policy)
         polled = naive(p.requested_at)
-        assert polled is not None
-        rows.append({"feed_id": fid, "run_id": run_id, "polled_at": polled, "outcome": outcome,
-                     "interval_s": interval, "next_poll_at": polled + timedelta(seconds=interval),
-                     "reason": reason})
+        rows.append(FeedScheduleRow(feed_id=fid, run_id=run_id, polled_at=polled,
+                                    outcome=outcome, interval_s=interval,
+                                    next_poll_at=polled + timedelta(seconds=interval),
+                                    reason=reason))
     return rows

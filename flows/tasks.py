@@ -26,15 +26,22 @@ from extractors.robots import RobotsDisallowed, RobotsRecord, fetch_robots
 from extractors.story import Story
 from flows import workers
 from flows.claims import judgement_rows
+from flows.config import FeedConfig, FramingConfig, Settings
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.pagework import Fetched, from_feed_text, refused
 from flows.pagework import PageJob as PageJob  # re-exported: tasks.PageJob as before
 from flows.pagework import PageResult as PageResult
 from flows.pagework import extract_page as extract_page
 from flows.rows import VersionInput
-from flows.settings import FeedConfig, FramingConfig, Settings
 from warehouse.db import WarehouseLocked, connect, transaction
 from warehouse.load import Batch, insert_rows, load_batch, write_batch
+from warehouse.schemas import (
+    DuplicateCheckRow,
+    DuplicateRow,
+    FramingChangeRow,
+    FramingCheckRow,
+    FramingRow,
+)
 from warehouse.state import (
     Validators,
     claims_for_matching,
@@ -144,8 +151,8 @@ def robots_files(origins: list[str], policy: FetchPolicy,
     """robots.txt of each origin, fetched within the pass's limits."""
     limiter = pass_limiter(limits, policy)
     at = _now()
-    workers = max(1, min(len(origins), limits.max_in_flight))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    threads = max(1, min(len(origins), limits.max_in_flight))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(lambda o: fetch_robots(o, policy, at, limiter), origins))
 
 
@@ -155,8 +162,8 @@ def fetch_and_extract(jobs: list[PageJob], policy: FetchPolicy, story: Story,
     """Fetch, extract and judge a batch of pages within the pass's limits (per host, pages
     in flight, slowed hosts), which every batch of the pass shares."""
     limiter = pass_limiter(limits, policy)
-    workers = max(1, min(len(jobs), limits.max_in_flight))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    threads = max(1, min(len(jobs), limits.max_in_flight))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [pool.submit(_fetch_one, j, policy, story, limiter) for j in jobs]
         return [f.result() for f in futures]
 
@@ -222,11 +229,11 @@ def link_duplicates(warehouse_path: str, run_id: str, threshold: float) -> int:
         found = neardup.find_duplicates(known, fresh, threshold)
         now = datetime.now(UTC).replace(tzinfo=None)
         batch = Batch()
-        batch.add("duplicates", *({"article_id": copy, "duplicate_of": original,
-                                   "similarity": sim, "detected_at": now,
-                                   "method": neardup.METHOD} for copy, original, sim in found))
-        batch.add("duplicate_checks", *({"version_id": r["version_id"], "run_id": run_id,
-                                         "checked_at": now} for r in unchecked))
+        batch.add(*(DuplicateRow(article_id=copy, duplicate_of=original, similarity=sim,
+                                 detected_at=now, method=neardup.METHOD)
+                    for copy, original, sim in found))
+        batch.add(*(DuplicateCheckRow(version_id=r["version_id"], run_id=run_id, checked_at=now)
+                    for r in unchecked))
         load_batch(con, batch)
         return len(found)
 
@@ -242,7 +249,7 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
     votes = framing_votes([s for _v, _a, s in todo], framing.embeddings,
                           framing.model_dir)
     rows = framing_rows(run_id, todo, votes)
-    rows.replace["framing"] = ("version_id", sorted(reframed))
+    rows.replace_by(FramingRow, "version_id", sorted(reframed))
     # versions framed again by another method update the baselines; only new versions are
     # judged for changes. Rows, flags and checks commit together: a crash loses none alone.
     with _warehouse(warehouse_path) as con, transaction(con):
@@ -250,10 +257,11 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig
         unchecked = framing_unchecked(con)
         fresh = unchecked - reframed
         flags = change_rows(run_id, framing_history(con), fresh)
-        added = insert_rows(con, "framing_changes", flags)
+        added = insert_rows(con, FramingChangeRow, flags)
         now = datetime.now(UTC).replace(tzinfo=None)
-        insert_rows(con, "framing_checks", [{"version_id": v, "run_id": run_id,
-                                             "checked_at": now} for v in sorted(unchecked)])
+        insert_rows(con, FramingCheckRow, [FramingCheckRow(version_id=v, run_id=run_id,
+                                                           checked_at=now)
+                                           for v in sorted(unchecked)])
     return {"framed": len(unchecked | {v for v, _a, _s in todo}), "framing_changes": added}
 
 
@@ -270,11 +278,10 @@ def flag_claims(warehouse_path: str, run_id: str, model_dir: Path | None = None
     rows, vectors = judgement_rows(run_id, claims,
                                    lambda texts: shared_encoder(model_dir).encode(list(texts)))
     batch = Batch()
-    batch.add("claim_vectors", *vectors)
-    batch.add("claim_judgements", *rows)
+    batch.add(*vectors, *rows)
     with _warehouse(warehouse_path) as con:
         load_batch(con, batch)
-    return dict(Counter(r["status"] for r in rows))
+    return dict(Counter(r.status for r in rows))
 
 
 def _is_transient(task: object, run: object, state: object) -> bool:

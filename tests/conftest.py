@@ -9,11 +9,15 @@ from collections.abc import Iterator
 from email.message import Message
 from email.policy import default
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from flows.devserver import DevServer
+from deploy.demo.server import DevServer
+from warehouse.schemas import TableRow
+
+R = TypeVar("R", bound=TableRow)
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -49,6 +53,14 @@ def query(path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def row(schema: type[R], **given: object) -> R:
+    """A `schema` row with the given columns and NULL in every other one: for tests that
+    write a few columns (a NOT NULL column left out fails at load, as it would)."""
+    from warehouse.schemas import column_names
+
+    return schema(**{**dict.fromkeys(column_names(schema)), **given})
 
 
 def write_config(path: Path, feeds: list[tuple[str, str]], extra: str = "") -> Path:

@@ -6,20 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from flows.evaluate import report_checkworthy, report_claims, report_framing
+from deploy.evaluate.labelled import report_checkworthy, report_claims, report_framing
 
 CHECKTHAT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "checkthat2024-en"
 # (precision, recall) floors against regressions, from the first runs of matching v2
-# (issue 12, flows/data/realworld_eval/RUNS.md). Matching v2 is precision-first for
+# (issue 12, deploy/evaluate/data/realworld_eval/RUNS.md). Matching v2 is precision-first for
 # `changed` (a false change costs an analyst more than a missed one), so the floors on the
 # recall of `changed` in the session-1 sets are lower than v1's (which was tuned on them):
 # lowered on purpose, not silently. "followups.tsv [heldout]" was never tuned on.
+# Matching v3 (session 4, RUNS.md run 5) raised `new` precision on both untouched parts and
+# turned one heldout `changed` (a hedged restatement below the `changed` closeness) into
+# `repeated`: its `changed` recall floor is that first run's 0.33, lowered in the open.
 FLOORS = {
     ("sentences.tsv", "new"): (0.80, 0.85), ("sentences.tsv", "changed"): (0.90, 0.50),
     ("heldout.tsv", "changed"): (0.90, 0.25),
-    ("followups.tsv [heldout]", "new"): (0.60, 0.80),
-    ("followups.tsv [heldout]", "repeated"): (0.70, 0.50),
-    ("followups.tsv [heldout]", "changed"): (0.90, 0.45),
+    ("followups.tsv [heldout]", "new"): (0.65, 0.85),
+    ("followups.tsv [heldout]", "repeated"): (0.80, 0.50),
+    ("followups.tsv [heldout]", "changed"): (0.90, 0.33),
 }
 
 
@@ -51,20 +54,22 @@ def test_framing_meets_its_targets() -> None:
 
 
 def test_real_kcna_sequence_has_no_false_changes_and_finds_copies() -> None:
-    from flows.evaluate_realworld import DataMissing, report_kcna_claims
+    from deploy.evaluate.realworld import DataMissing, report_kcna_claims
 
     try:
         result = report_kcna_claims(splits=("heldout",))
     except DataMissing as exc:
         pytest.skip(str(exc))
     assert result["heldout counts"]["changed"] == (0.0, 0.0)   # none labelled, none flagged
-    assert result["heldout"]["repeated"][1] >= 0.95
-    assert result["heldout"]["new"][0] >= 0.70
+    # floors from matching v3's first run (RUNS.md run 5): repeated recall 0.938 (v2 0.979),
+    # new precision 0.824 (v2 0.760)
+    assert result["heldout"]["repeated"][1] >= 0.93
+    assert result["heldout"]["new"][0] >= 0.80
 
 
 def test_relevance_on_real_coverage() -> None:
-    from flows.evaluate_realworld import DataMissing, report_relevance
-    from flows.settings import builtin_story
+    from deploy.evaluate.realworld import DataMissing, report_relevance
+    from flows.config import builtin_story
 
     try:
         result = report_relevance(builtin_story(), splits=("heldout",))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +10,8 @@ from typing import Any
 import duckdb
 
 from warehouse.db import dict_rows, transaction, utcnow
+from warehouse.load import insert_rows
+from warehouse.schemas import RunRow, run_counters
 
 
 @dataclass(frozen=True)
@@ -105,17 +107,22 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | No
     `abandoned`; its completed batches stay, as each was committed whole.
     """
     started = utcnow()
+    row = RunRow(run_id=run_id, flow_run_id=flow_run_id, started_at=started, finished_at=None,
+                 status="running", config_path=config_path, note=note,
+                 **dict.fromkeys(run_counters(), None))
     with transaction(con):
         con.execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'")
-        con.execute("INSERT INTO runs (run_id, flow_run_id, started_at, status, config_path, note)"
-                    " VALUES (?, ?, ?, 'running', ?, ?)",
-                    [run_id, flow_run_id, started, config_path, note])
+        insert_rows(con, RunRow, [row])
     return started
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str,
-               counts: dict[str, int]) -> None:
-    """Mark a run finished with its counters (keys are `runs` column names)."""
+               counts: Mapping[str, int]) -> None:
+    """Mark a run finished with its counters. Raises KeyError for a key that is not a
+    counter of `runs` (`run_counters`)."""
+    unknown = sorted(set(counts) - set(run_counters()))
+    if unknown:
+        raise KeyError(f"not counters of runs: {', '.join(unknown)}")
     columns = ", ".join(f"{k} = ?" for k in counts)
     with transaction(con):
         con.execute(f"UPDATE runs SET status = ?, finished_at = ?, {columns} WHERE run_id = ?",

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from flows import digest as digests
-from flows.digest_flow import build_digest
+from flows.digest import render as digests
+from flows.digest.flow import build_digest
 from flows.report import anchors, charts, model
 from warehouse import report_queries as q
 from warehouse.db import WarehouseError, utcnow

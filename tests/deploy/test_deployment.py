@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import demo
+from deploy.demo import run as demo
 from tests.conftest import Inbox
-from tests.flows.test_digest import email_config
-from tests.flows.test_digest_browser import screenshot_text
+from tests.flows.digest.test_digest import email_config
+from tests.flows.digest.test_digest_browser import screenshot_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.deployment]
 BIN = Path(sys.executable).parent

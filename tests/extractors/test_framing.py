@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from deploy.evaluate.labelled import frame_all, report_frames, split_sentences
 from extractors.framing import analyse, moved, total_variation
 from extractors.tone import Reading
-from flows.evaluate import frame_all, report_frames, split_sentences
 
 SEEDS = Path(__file__).parents[2] / "warehouse" / "seeds"
 SEMEVAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "semeval2023-frames-en"

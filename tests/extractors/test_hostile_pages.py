@@ -6,10 +6,10 @@ import socket
 
 import pytest
 
+from deploy.demo.server import DevServer
 from extractors.articles import check_page, extract_article
 from extractors.errors import BlockedAddressError, TerminalError
 from extractors.http import FetchPolicy, fetch
-from flows.devserver import DevServer
 from tests.extractors.test_http import POLICY, reply
 
 GUARDED = FetchPolicy(timeout=2, deadline=3)  # allow_private off, as in production

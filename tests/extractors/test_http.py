@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from deploy.demo.server import DevServer
 from extractors.articles import extract_article
 from extractors.errors import BlockedAddressError, TerminalError, TransientError
 from extractors.http import FetchPolicy, fetch, fetch_with_retries, parse_retry_after
-from flows.devserver import DevServer
 
 POLICY = FetchPolicy(allow_private=True, timeout=1.0, deadline=2.0, retries=2, backoff=0.01)
 

@@ -10,7 +10,7 @@ import pytest
 from extractors import checkworthy, nlp
 from extractors.embeddings import shared_encoder
 from extractors.matching import ClaimRecord, Judgement, dates_conflict, judge, with_vectors
-from flows.settings import builtin_story
+from flows.config import builtin_story
 
 START = datetime(2024, 6, 20)
 
@@ -116,3 +116,27 @@ def test_later_claims_never_move_an_earlier_verdict() -> None:
     assert [(j.status, j.matched_claim_id) for j in alone] == [
         (j.status, j.matched_claim_id) for j in together]
     assert alone[-1].status == "repeated"
+
+
+GREETING = ("Kim Jong Un received a message of greeting from Gennady Zyuganov, chairman of the "
+            "Communist Party of the Russian Federation, on {day}.")
+
+
+def test_same_formula_dated_after_the_earlier_report_is_another_event() -> None:
+    # The first report is published on 20 June; a greeting received on 21 June cannot be
+    # the one it told of, however alike the words (KCNA sends one of these a month).
+    j = last(GREETING.format(day="June 18"), GREETING.format(day="June 21"))
+    assert (j.status, j.matched_claim_id) == ("new", None)
+
+
+def test_restated_event_dated_before_the_earlier_report_is_repeated() -> None:
+    j = last(GREETING.format(day="June 18"), GREETING.format(day="June 18"))
+    assert (j.status, j.matched_claim_id) == ("repeated", "a0:0")
+
+
+def test_the_same_act_from_another_named_party_is_new() -> None:
+    j = last("Kim Jong Un received a letter of sympathy from Dmitry Medvedev over the floods "
+             "in North Korea.",
+             "Kim Jong Un received a letter of sympathy from Vladimir Putin over the floods "
+             "in North Korea.")
+    assert (j.status, j.matched_claim_id) == ("new", None)

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from extractors import checkworthy
 from extractors.nlp import analyse, load_model
-from flows.settings import DEFAULT_MODEL, builtin_story
+from flows.config import DEFAULT_MODEL, builtin_story
 
 TEXT = ("Vladimir Putin met Kim Jong Un in Pyongyang on Wednesday, officials in Seoul said.\n"
         "North Korea has sent {n} artillery shells to Russia under the treaty, Ukraine said.")

@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from deploy.demo.server import DevServer
 from extractors.errors import TransientError
 from extractors.http import fetch_with_retries
 from extractors.politeness import MAX_SLOWDOWNS, HostClosed, HostLimiter, host_key
-from flows.devserver import DevServer
 from tests.extractors.test_http import POLICY
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from deploy.demo.server import DevServer
 from extractors.errors import TransientError
 from extractors.politeness import host_key
 from extractors.robots import RobotsDisallowed, RobotsRules, fetch_robots
-from flows.devserver import DevServer
 from tests.extractors.test_http import POLICY, reply
 
 AT = datetime(2026, 11, 24, tzinfo=UTC)

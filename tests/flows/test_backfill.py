@@ -9,8 +9,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from deploy.demo.server import DevServer
 from flows.backfill import backfill
-from flows.devserver import DevServer
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 

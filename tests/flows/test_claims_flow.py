@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.devserver import DevServer
+from deploy.demo.server import DevServer
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import demo
+from deploy.demo import run as demo
+from flows.config import load_settings
 from flows.monitor import monitor, with_runner
-from flows.settings import load_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 

@@ -9,8 +9,10 @@ import pytest
 from prefect import flow
 
 from flows import tasks
+from tests.conftest import row
 from warehouse.db import connect
 from warehouse.load import Batch
+from warehouse.schemas import FailureRow
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 
@@ -28,8 +30,9 @@ def test_a_load_error_that_mentions_a_block_is_not_retried_as_a_lock(tmp_path: P
     migrate(con)
     con.close()
     batch = Batch()
-    # DuckDB's binder error names the column: "…does not have a column … "blocked"…"
-    batch.add("failures", {"run_id": "r", "stage": "page", "blocked": True})
+    # the loader's error names the value that does not fit: "…'blocked'…"
+    batch.add(row(FailureRow, failure_id="f", run_id="r", stage="page", error_class="terminal",
+                  reason="x", occurred_at="blocked"))
     started = time.monotonic()
     with pytest.raises(Exception, match="blocked"):
         _load_once(str(wh), batch)

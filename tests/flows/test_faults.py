@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.devserver import DevServer
+from deploy.demo.server import DevServer
 from flows.monitor import monitor
 from tests.conftest import write_config
 
@@ -41,7 +41,7 @@ def cli(config: Path, **popen: object) -> subprocess.Popen[str]:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
-    return subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--config", str(config),
+    return subprocess.Popen([sys.executable, "-m", "deploy.cli", "run", "--config", str(config),
                              "--all"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, **popen)  # type: ignore[call-overload]
 
@@ -173,8 +173,8 @@ def test_a_failing_batch_fails_only_itself(tmp_path: Path, server: DevServer) ->
     con.close()
     assert stages == {"seeds": 1, "batch": 4} and feeds == 4
     # the digest says so
-    from flows.digest import render_text
-    from flows.digest_flow import build_digest
+    from flows.digest.flow import build_digest
+    from flows.digest.render import render_text
     con = duckdb.connect(str(tmp_path / "wh" / "pactwatch.duckdb"), read_only=True)
     text = render_text(build_digest(con))
     con.close()

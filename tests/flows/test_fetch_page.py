@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from deploy.demo.server import DevServer
 from extractors.feeds import FeedEntry
 from extractors.http import FetchPolicy
 from extractors.politeness import HostLimiter
 from extractors.urls import canonical_url
 from flows import tasks
-from flows.devserver import DevServer
-from flows.settings import FeedConfig, builtin_story
+from flows.config import FeedConfig, builtin_story
 from tests.extractors.test_http import reply
 from warehouse.state import UrlState, Validators
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.devserver import DevServer
+from deploy.demo.server import DevServer
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 from tests.flows.test_claims_flow import page, rss
@@ -58,7 +58,7 @@ def test_other_languages_are_stored_not_analysed_and_counted(tmp_path: Path,
     assert n_sentences == 0
     [(found,)] = query(snap, "SELECT count(*) FROM v_articles WHERE text ILIKE '%Beistand%'")
     assert found == 1
-    status = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--db", str(snap)],
+    status = subprocess.run([sys.executable, "-m", "deploy.cli", "status", "--db", str(snap)],
                             capture_output=True, text=True, check=True).stdout
     assert "articles by analysis" in status
     assert re.search(r"not analysed\W+de\W+1\b", status), status
@@ -66,8 +66,8 @@ def test_other_languages_are_stored_not_analysed_and_counted(tmp_path: Path,
     # the digest says what it could not read
     import duckdb
 
-    from flows.digest import render_html, render_text
-    from flows.digest_flow import build_digest
+    from flows.digest.flow import build_digest
+    from flows.digest.render import render_html, render_text
 
     con = duckdb.connect(str(snap), read_only=True)
     try:

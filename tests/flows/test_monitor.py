@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import demo
-from flows.devserver import DevServer
-from flows.digest_flow import build_digest, store
-from flows.export import export
+from deploy.cli.export import export
+from deploy.demo import run as demo
+from deploy.demo.server import DevServer
+from flows.digest.flow import build_digest, store
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 from warehouse.db import open_warehouse, publish_snapshot

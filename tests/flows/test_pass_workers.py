@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from deploy.demo.server import DevServer
 from flows import workers
-from flows.devserver import DevServer
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 from tests.extractors.test_nlp_workers import forks_during

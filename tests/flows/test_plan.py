@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from extractors.feeds import FeedEntry, ParsedFeed
 from extractors.urls import canonical_url
+from flows.config import FeedConfig
 from flows.monitor import RunSummary
 from flows.pages import plan as _plan
-from flows.settings import FeedConfig
 from flows.tasks import FeedPoll
 from warehouse.state import UrlState, Validators
 

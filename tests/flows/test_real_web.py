@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import duckdb
 import pytest
 
-from flows.devserver import DevServer
+from deploy.demo.server import DevServer
 from flows.monitor import monitor
 from tests.conftest import query, write_config
 from tests.extractors.test_http import reply

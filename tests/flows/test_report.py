@@ -13,11 +13,11 @@ from xml.etree import ElementTree
 import duckdb
 import pytest
 
-from flows.digest import render_html, render_text
-from flows.digest_flow import build_digest
+from flows.config import ConfigError, load_settings
+from flows.digest.flow import build_digest
+from flows.digest.render import render_html, render_text
 from flows.report import anchors
 from flows.report.build import build_report
-from flows.settings import ConfigError, load_settings
 from tests.conftest import write_config
 from tests.flows.report_fixture import HOSTILE, T0, small_warehouse
 from warehouse.db import WarehouseError
@@ -201,7 +201,7 @@ def test_a_snapshot_without_the_views_is_a_clear_error(tmp_path: Path) -> None:
     duckdb.connect(str(old)).close()
     with pytest.raises(WarehouseError, match=r"lacks a view the story page needs.*pactwatch run"):
         build_report(duckdb.connect(str(old), read_only=True), tmp_path / "page")
-    cli = subprocess.run([sys.executable, "-m", "flows.cli", "report", "--db", str(old), "--out",
+    cli = subprocess.run([sys.executable, "-m", "deploy.cli", "report", "--db", str(old), "--out",
                           str(tmp_path / "page")], capture_output=True, text=True, timeout=120)
     assert cli.returncode == 3 and "lacks a view the story page needs" in cli.stderr
     assert "Traceback" not in cli.stderr

@@ -16,13 +16,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import demo
-from flows.digest_flow import preview
+from deploy.demo import run as demo
+from flows.config import load_settings
+from flows.digest.flow import preview
 from flows.monitor import monitor
 from flows.report.build import build_report
-from flows.settings import load_settings
 from tests.flows.cdp import Tab, chromium
-from tests.flows.test_digest_browser import CHROMIUM, TESSERACT, _tools
+from tests.flows.digest.test_digest_browser import CHROMIUM, TESSERACT, _tools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 SECTIONS = [["new", "What is new"], ["timelines", "Claim timelines"], ["framing", "Framing"],
@@ -49,7 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> It
 
     _tools()
     work, port = tmp_path_factory.mktemp("demo"), free_port()
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "demo", "--dir", str(work),
+    run = subprocess.run([sys.executable, "-m", "deploy.cli", "demo", "--dir", str(work),
                           "--port", str(port)], capture_output=True, text=True, timeout=600,
                          env={**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())})
     assert run.returncode == 0, run.stderr[-3000:]

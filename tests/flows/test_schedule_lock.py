@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.devserver import DevServer
+from deploy.demo.server import DevServer
 from flows.monitor import monitor
 from tests.conftest import write_config
 from warehouse.lock import WarehouseBusy, writer_lock
@@ -85,7 +85,7 @@ def _cli_run(config: Path) -> subprocess.CompletedProcess[str]:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
-    return subprocess.run([sys.executable, "-m", "flows.cli", "run", "--config", str(config)],
+    return subprocess.run([sys.executable, "-m", "deploy.cli", "run", "--config", str(config)],
                           env=env, text=True, capture_output=True, timeout=300)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import row
 from warehouse.db import (
     SnapshotError,
     WarehouseError,
@@ -23,6 +24,7 @@ from warehouse.db import (
 )
 from warehouse.load import Batch, insert_rows, load_batch
 from warehouse.lock import WarehouseBusy
+from warehouse.schemas import ArticleRow, FramingRow, SentenceRow
 
 PUBLIC_VIEWS = {"v_articles", "v_article_versions", "v_entities", "v_runs", "v_failures",
                 "v_feeds", "v_claims", "v_new_claims", "v_feed_schedule", "v_digests",
@@ -47,23 +49,23 @@ def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
         (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,), (13,)]
 
 
-def article(i: int) -> dict[str, object]:
-    return {"article_id": f"a{i}", "canonical_url": f"https://x.example/{i}",
-            "url": f"https://x.example/{i}?utm_source=rss", "outlet": "X", "feed_id": None,
-            "is_seed": False, "first_seen_at": datetime(2024, 6, 20), "run_id": "r1"}
+def article(i: int) -> ArticleRow:
+    return ArticleRow(article_id=f"a{i}", canonical_url=f"https://x.example/{i}",
+                      url=f"https://x.example/{i}?utm_source=rss", outlet="X", feed_id=None,
+                      is_seed=False, first_seen_at=datetime(2024, 6, 20), run_id="r1")
 
 
 def test_insert_rows_skips_existing_keys(tmp_path: Path) -> None:
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        assert insert_rows(con, "articles", [article(i) for i in range(1000)]) == 1000
-        assert insert_rows(con, "articles", [article(i) for i in range(990, 1010)]) == 10
+        assert insert_rows(con, ArticleRow, [article(i) for i in range(1000)]) == 1000
+        assert insert_rows(con, ArticleRow, [article(i) for i in range(990, 1010)]) == 10
         assert con.execute("SELECT count(*) FROM articles").fetchall() == [(1010,)]
 
 
 def test_a_failing_batch_writes_nothing(tmp_path: Path) -> None:
     batch = Batch()
-    batch.add("articles", article(1))
-    batch.add("sentences", {"sentence_id": "s1"})  # NOT NULL columns missing
+    batch.add(article(1))
+    batch.add(row(SentenceRow, sentence_id="s1"))  # NOT NULL columns missing
     with open_warehouse(tmp_path / "w.duckdb") as con:
         with pytest.raises(duckdb.Error):
             load_batch(con, batch)
@@ -71,20 +73,20 @@ def test_a_failing_batch_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_batch_replaces_derived_rows_or_nothing(tmp_path: Path) -> None:
-    def framing(version: str, method: str) -> dict[str, object]:
-        return {"version_id": version, "article_id": "a1", "frame": "Economic", "score": 0.5,
-                "hits": 2, "method": method}
+    def framing(version: str, method: str) -> FramingRow:
+        return row(FramingRow, version_id=version, article_id="a1", frame="Economic",
+                   score=0.5, hits=2, method=method)
 
     with open_warehouse(tmp_path / "w.duckdb") as con:
         load_batch(con, Batch(rows={**Batch().rows, "framing": [framing("v1", "old"),
                                                                 framing("v2", "old")]}))
         again = Batch(replace={"framing": ("version_id", ["v1"])})
-        again.add("framing", framing("v1", "new"))
+        again.add(framing("v1", "new"))
         assert load_batch(con, again) == {"framing": 1}
         rows = con.execute("SELECT version_id, method FROM framing ORDER BY 1").fetchall()
         assert rows == [("v1", "new"), ("v2", "old")]
         broken = Batch(replace={"framing": ("version_id", ["v2"])})
-        broken.add("framing", {"version_id": "v2"})  # NOT NULL columns missing
+        broken.add(row(FramingRow, version_id="v2"))  # NOT NULL columns missing
         with pytest.raises(duckdb.Error):
             load_batch(con, broken)
         assert con.execute("SELECT count(*) FROM framing").fetchall() == [(2,)]  # kept
@@ -112,7 +114,7 @@ time.sleep(30)
 def test_snapshot_is_replaced_while_an_analyst_holds_it_open(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     with open_warehouse(path) as con:
-        insert_rows(con, "articles", [article(1)])
+        insert_rows(con, ArticleRow, [article(1)])
     snap = publish_snapshot(path)
     assert snap == snapshot_path(path) == tmp_path / "w.snapshot.duckdb"
     analyst = subprocess.Popen([sys.executable, "-c", HOLD, str(snap)], stdout=subprocess.PIPE,
@@ -120,7 +122,7 @@ def test_snapshot_is_replaced_while_an_analyst_holds_it_open(tmp_path: Path) -> 
     try:
         assert analyst.stdout and analyst.stdout.readline().strip() == "1"
         with open_warehouse(path) as con:  # the live file is free for the writer
-            insert_rows(con, "articles", [article(2)])
+            insert_rows(con, ArticleRow, [article(2)])
         publish_snapshot(path)  # and the snapshot can be replaced under the reader
         reader = duckdb.connect(str(snap), read_only=True)
         assert reader.execute("SELECT count(*) FROM articles").fetchall() == [(2,)]
@@ -194,7 +196,7 @@ def test_migrations_run_only_under_the_writer_lock(tmp_path: Path) -> None:
 def test_the_snapshot_is_published_only_under_the_writer_lock(tmp_path: Path) -> None:
     wh = tmp_path / "w.duckdb"
     with open_warehouse(wh) as con:
-        insert_rows(con, "articles", [article(1)])
+        insert_rows(con, ArticleRow, [article(1)])
     other = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(wh)],
                              stdout=subprocess.PIPE, text=True)
     try:
@@ -212,7 +214,7 @@ def test_a_failed_publish_is_a_snapshot_error_and_leaves_no_temporary_file(
         tmp_path: Path) -> None:
     wh = tmp_path / "w.duckdb"
     with open_warehouse(wh) as con:
-        insert_rows(con, "articles", [article(1)])
+        insert_rows(con, ArticleRow, [article(1)])
     snapshot_path(wh).mkdir()  # something in the way: the rename cannot replace a folder
     with pytest.raises(SnapshotError, match="snapshot not published"):
         publish_snapshot(wh)

@@ -1,0 +1,1 @@
+"""The offline demo: the bundled corpus, its loopback server and the demo run."""

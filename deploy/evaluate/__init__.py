@@ -1,0 +1,1 @@
+"""Evaluation harnesses behind `pactwatch eval` and their labelled data (data/)."""
