@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,14 +220,21 @@ def summary_line(rows: dict[int, dict[str, float]], floors: dict[int, float]) ->
     def peak(n: int) -> float:
         return max(rows[n]["rss_mb"], rows[n]["worker_rss_mb"])
 
+    def batches(n: int) -> float:  # the flow's time less the steps at the end of the pass
+        return rows[n]["flow_s"] - sum(rows[n].get(k, 0.0) for k in
+                                       ("dedup_s", "framing_s", "matching_s"))
+
+    def slope(f: Callable[[int], float], low: int, top: int) -> float:
+        return math.log(f(top) / f(low)) / math.log(top / low) if top > low else float("nan")
+
     low = min(rows)
-    exponent = (math.log(rows[top]["flow_s"] / rows[low]["flow_s"]) / math.log(top / low)
-                if top > low else float("nan"))
     return (f"pipeline: ratio to floor (flow only) {ratios or '-'}; peak RSS MB flow / worker "
             + ", ".join(f"N={n:,}: {rows[n]['rss_mb']:.0f} / {rows[n]['worker_rss_mb']:.0f}"
                         for n in sorted(rows))
             + f"; peak N={top:,} / N={base:,}: {peak(top) / peak(base):.2f}; "
-            f"growth exponent N={low:,}..{top:,}: {exponent:.2f}")
+            f"growth exponent N={low:,}..{top:,}: "
+            f"{slope(lambda n: rows[n]['flow_s'], low, top):.2f} "
+            f"(batches alone {slope(batches, low, top):.2f})")
 
 
 if __name__ == "__main__":
