@@ -117,16 +117,20 @@ def encode_missing(rows: list[dict[str, Any]], encode: Encode) -> list[dict[str,
     return todo
 
 
-def vector_rows(rows: list[dict[str, Any]], first_key: int
-                ) -> tuple[list[ClaimVectorRow], list[ClaimKeyRow]]:
-    """`claim_vectors` and `claim_keys` rows for newly encoded claims, keyed first_key,
-    first_key + 1, … in order (the claim index appends them in this order)."""
-    now = naive(datetime.now(UTC))
-    vectors = [ClaimVectorRow(claim_id=r["claim_id"], vector=[float(x) for x in r["vector"]],
-                              model=MODEL_NAME, created_at=now) for r in rows]
-    keys = [ClaimKeyRow(claim_key=first_key + n, claim_id=r["claim_id"])
-            for n, r in enumerate(rows)]
-    return vectors, keys
+def vector_rows(claim_ids: Sequence[str], vectors: Any, now: datetime | None = None
+                ) -> list[ClaimVectorRow]:
+    """`claim_vectors` rows: each claim's unit vector (`vectors`, one row per id)."""
+    at = now or naive(datetime.now(UTC))
+    assert at is not None
+    # tolist(): the float32 values as Python floats, as float(x) each, several times faster
+    return [ClaimVectorRow(claim_id=i, vector=np.asarray(v).tolist(), model=MODEL_NAME,
+                           created_at=at) for i, v in zip(claim_ids, vectors, strict=True)]
+
+
+def key_rows(claim_ids: Sequence[str], first_key: int) -> list[ClaimKeyRow]:
+    """`claim_keys` rows for claims whose vectors the claim index does not hold yet, keyed
+    first_key, first_key + 1, … in order (the claim index appends them in this order)."""
+    return [ClaimKeyRow(claim_key=first_key + n, claim_id=i) for n, i in enumerate(claim_ids)]
 
 
 def history_lookup(con: Any, index: ClaimIndex, exclude: set[int]) -> History:

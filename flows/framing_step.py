@@ -72,20 +72,28 @@ def framing_rows(run_id: str, versions: list[tuple[str, str, list[str]]],
     with the `story`'s words."""
     batch = Batch()
     for (version_id, article_id, sentences), voted in zip(versions, votes, strict=True):
-        f = framing.analyse(sentences, voted, story=story)
-        batch.add(*(FramingRow(version_id=version_id, article_id=article_id, frame=s.frame,
-                               score=s.score, hits=s.hits,
-                               votes=None if voted is None else s.votes,
-                               sentence_idxs=list(s.sentences), terms=list(s.terms),
-                               method=f.method, run_id=run_id) for s in f.frames))
-        batch.add(FramingRow(version_id=version_id, article_id=article_id, frame="tone",
-                             score=f.tone, hits=len(f.tone_terms), votes=None,
-                             sentence_idxs=list(f.tone_sentences),
-                             terms=sorted(set(f.tone_terms)), method=f.method, run_id=run_id))
-        batch.add(*(StanceRow(version_id=version_id, article_id=article_id, actor=actor,
-                              score=score) for actor, score in f.stances.items()))
-        batch.add(*(EvaluativeTermRow(version_id=version_id, sentence_idx=e.sentence_idx,
-                                      term=e.term, quoted=e.quoted) for e in f.evaluative))
+        batch.extend(version_framing(run_id, version_id, article_id,
+                                     framing.analyse(sentences, voted, story=story)))
+    return batch
+
+
+def version_framing(run_id: str, version_id: str, article_id: str, f: framing.Framing
+                    ) -> Batch:
+    """The framing, stances and evaluative-term rows of one version framed as `f`."""
+    batch = Batch()
+    voted = f.method == framing.method_for(True)
+    batch.add(*(FramingRow(version_id=version_id, article_id=article_id, frame=s.frame,
+                           score=s.score, hits=s.hits, votes=s.votes if voted else None,
+                           sentence_idxs=list(s.sentences), terms=list(s.terms),
+                           method=f.method, run_id=run_id) for s in f.frames))
+    batch.add(FramingRow(version_id=version_id, article_id=article_id, frame="tone",
+                         score=f.tone, hits=len(f.tone_terms), votes=None,
+                         sentence_idxs=list(f.tone_sentences),
+                         terms=sorted(set(f.tone_terms)), method=f.method, run_id=run_id))
+    batch.add(*(StanceRow(version_id=version_id, article_id=article_id, actor=actor,
+                          score=score) for actor, score in f.stances.items()))
+    batch.add(*(EvaluativeTermRow(version_id=version_id, sentence_idx=e.sentence_idx,
+                                  term=e.term, quoted=e.quoted) for e in f.evaluative))
     return batch
 
 

@@ -19,7 +19,13 @@ from extractors import neardup
 from extractors.embeddings import shared_encoder
 from extractors.framing import method_for
 from extractors.story import Story
-from flows.claims import encode_missing, history_lookup, judgement_rows, vector_rows
+from flows.claims import (
+    encode_missing,
+    history_lookup,
+    judgement_rows,
+    key_rows,
+    vector_rows,
+)
 from flows.config import FramingConfig
 from flows.framing_step import change_rows, framing_rows, framing_votes
 from flows.tasks import warehouse
@@ -37,10 +43,11 @@ from warehouse.schemas import (
     DuplicateCheckRow,
     DuplicateRow,
     FramingChangeRow,
+    FramingCheckRow,
     FramingRow,
     SignatureBandRow,
 )
-from warehouse.state import framing_history, unframed_versions
+from warehouse.state import framing_history, framing_unchecked, unframed_versions
 
 
 @task(name="link-duplicates", cache_policy=NO_CACHE)
@@ -83,25 +90,30 @@ def _signed(r: dict[str, Any]) -> neardup.Signed:
 @task(name="frame-articles", cache_policy=NO_CACHE)
 def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig, story: Story
                    ) -> dict[str, int]:
-    """Frame the versions analysed since the last time (with the `story`'s words and
-    prototypes), then flag framing that changed. The warehouse is closed while sentences
-    are encoded (minutes for a large backlog)."""
+    """Frame the analysed versions not framed yet (with the `story`'s words and prototypes;
+    a pass's batches frame their own in its workers), then flag the framing changes of
+    every version not judged yet. The warehouse is closed while sentences are encoded
+    (minutes for a large backlog)."""
     with warehouse(warehouse_path) as con:
         todo, reframed = unframed_versions(con, method_for(framing.embeddings))
-    if not todo:  # nothing framed since the last pass, so no change to flag either
-        return {"framed": 0, "framing_changes": 0}
+        if not todo and not framing_unchecked(con):  # nothing to frame, nothing to judge
+            return {"framed": 0, "framing_changes": 0}
     votes = framing_votes([s for _v, _a, s in todo], framing.embeddings, story,
                           framing.model_dir)
     rows = framing_rows(run_id, todo, votes, story)
     rows.replace_by(FramingRow, "version_id", sorted(reframed))
     # versions framed again by another method update the baselines; only new versions are
-    # judged for changes. Rows and flags commit together: a crash loses neither alone.
-    fresh = {v for v, _a, _s in todo} - reframed
+    # judged for changes. Rows, flags and checks commit together: a crash loses none alone.
     with warehouse(warehouse_path) as con, transaction(con):
         write_batch(con, rows)
-        flags = change_rows(run_id, framing_history(con), fresh)
+        unchecked = framing_unchecked(con)
+        flags = change_rows(run_id, framing_history(con), unchecked - reframed)
         added = insert_rows(con, FramingChangeRow, flags)
-    return {"framed": len(todo), "framing_changes": added}
+        now = datetime.now(UTC).replace(tzinfo=None)
+        insert_rows(con, FramingCheckRow, [FramingCheckRow(version_id=v, run_id=run_id,
+                                                           checked_at=now)
+                                           for v in sorted(unchecked)])
+    return {"framed": len(unchecked | {v for v, _a, _s in todo}), "framing_changes": added}
 
 
 @task(name="flag-claims", cache_policy=NO_CACHE)
@@ -109,7 +121,7 @@ def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path 
                 ) -> dict[str, int]:
     """Judge new claims (and those after a late arrival) against all earlier ones, folding
     the `story`'s synonyms: the earlier ones held in the claim index are looked up, not
-    read. New claims are encoded with the warehouse closed; their vectors, keys and
+    read. Claims without a vector are encoded with the warehouse closed; vectors, keys and
     judgements commit together, then the index takes the vectors (a crash in between: the
     next pass completes it)."""
     with warehouse(warehouse_path) as con:
@@ -124,19 +136,23 @@ def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path 
         exclude = {int(r["claim_key"]) for r in claims if r["claim_key"] is not None}
         rows = judgement_rows(run_id, claims, story.matching.synonyms,
                                     history_lookup(con, index, exclude))
+        # claims a pass's workers encoded come with their vectors (stored with their batch);
+        # each claim the index does not hold yet gets its key now
+        unkeyed = [r for r in claims if r["claim_key"] is None]
         with transaction(con):
             first_key = max_claim_key(con) + 1
-            vectors, keys = vector_rows(fresh, first_key)
             batch = Batch()
-            batch.add(*vectors, *keys, *rows)
+            batch.add(*vector_rows([r["claim_id"] for r in fresh], [r["vector"] for r in fresh]),
+                      *key_rows([r["claim_id"] for r in unkeyed], first_key), *rows)
             write_batch(con, batch)
-    _index_fresh(index, fresh, first_key)
+    _index_fresh(index, unkeyed, first_key)
     return dict(Counter(r.status for r in rows))
 
 
 def _index_fresh(index: ClaimIndex, fresh: list[dict[str, Any]], first_key: int) -> None:
-    """Add the committed vectors to the claim index; a failure is logged, not raised: the
-    warehouse holds them, and the next pass completes the index from there."""
+    """Add the vectors of the claims just keyed (`fresh`, from `first_key` on) to the claim
+    index; a failure is logged, not raised: the warehouse holds them, and the next pass
+    completes the index from there."""
     if not fresh:
         return
     try:

@@ -15,10 +15,10 @@ from extractors import neardup
 from extractors.articles import Extracted
 from extractors.relevance import assess
 from extractors.urls import url_id
-from flows import artifacts, history_tasks, progress, tasks
-from flows.claims import claim_rows
+from flows import artifacts, history_tasks, progress, tasks, workers
+from flows.claims import claim_rows, vector_rows
 from flows.config import Settings, load_settings
-from flows.framing_step import check_framing_model
+from flows.framing_step import check_framing_model, version_framing
 from flows.pages import batches, obey_robots, plan, resumed, window
 from flows.rows import (
     VersionInput,
@@ -61,6 +61,7 @@ class RunSummary:
     framing: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     snapshot: str = ""
+    workers: dict[str, int] = field(default_factory=dict)  # the pass's worker processes
 
     def bump(self, key: str, n: int = 1) -> None:
         """Add `n` to a counter. Raises KeyError for a key that is not a `runs` counter."""
@@ -104,18 +105,24 @@ def _seed_versions(settings: Settings, loaded: set[str]) -> list[VersionInput]:
     return out
 
 
+def work_spec(settings: Settings) -> workers.WorkSpec:
+    """What the pass's workers load, from the settings."""
+    return workers.WorkSpec(settings.spacy_model, settings.framing.embeddings,
+                            settings.story, settings.framing.model_dir)
+
+
 def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput],
-                   batch: Batch) -> None:
-    """Analyse the relevant versions (one nlp.pipe) and add all rows to `batch`."""
-    relevant = [v for v in versions if v.relevance.relevant]
-    # submitted, not called: on a Dask task runner the parsing runs on the cluster
-    method, docs = (tasks.analyse.submit(relevant, settings.spacy_model, settings.story,
-                                         settings.nlp_processes).result()
-                    if relevant else (None, []))
+                   batch: Batch, analysed: dict[str, workers.Analysis] | None = None) -> None:
+    """Add all rows of `versions` to `batch`: analysis (`analysed`, by version id; made here
+    when not given), claims and their vectors, framing."""
+    if analysed is None:
+        relevant = [v for v in versions if v.relevance.relevant]
+        analysed = dict(zip([v.version_id for v in relevant],
+                            _analyse(settings, run_id, relevant), strict=True))
     labels = {a.canonical: a.label for a in settings.story.aliases}
-    analysed = {v.version_id: d for v, d in zip(relevant, docs, strict=True)}
     for v in versions:
-        article, version = article_rows(run_id, v, method if v.version_id in analysed else None)
+        a = analysed.get(v.version_id)
+        article, version = article_rows(run_id, v, a.nlp_method if a else None)
         batch.add(article, version)
         if not v.is_seed:
             batch.add(link_row(run_id, v))
@@ -123,10 +130,31 @@ def _load_versions(settings: Settings, run_id: str, versions: list[VersionInput]
             version_id=v.version_id, article_id=v.article_id, run_id=run_id,
             signature=neardup.signature(f"{v.extracted.title}\n{v.extracted.text}"),
             method=neardup.METHOD))
-        if v.version_id in analysed and method:
-            sentences, entities, mentions = nlp_rows(v, analysed[v.version_id], method, labels)
-            batch.add(*sentences, *entities, *mentions)
-            batch.add(*claim_rows(run_id, v, analysed[v.version_id].claims, method))
+        if a is not None:
+            _analysis_rows(run_id, v, a, labels, batch)
+
+
+def _analyse(settings: Settings, run_id: str, versions: list[VersionInput]
+             ) -> list[workers.Analysis]:
+    """Analyses of versions known without a fetch (seeds): in the pass's workers when it
+    has them, else in a task (submitted, not called: on a Dask runner it runs there)."""
+    if not versions:
+        return []
+    pool = workers.running_pool(run_id)
+    if pool is not None:
+        return pool.analyse(versions, settings.story)
+    return list(tasks.analyse_versions.submit(versions, settings.story, work_spec(settings)
+                                              ).result())
+
+
+def _analysis_rows(run_id: str, v: VersionInput, a: workers.Analysis,
+                   labels: dict[str, str], batch: Batch) -> None:
+    sentences, entities, mentions = nlp_rows(v, a.doc, a.nlp_method, labels)
+    batch.add(*sentences, *entities, *mentions)
+    claims = claim_rows(run_id, v, a.doc.claims, a.nlp_method)
+    batch.add(*claims)
+    batch.add(*vector_rows([c.claim_id for c in claims], a.claim_vectors))
+    batch.extend(version_framing(run_id, v.version_id, v.article_id, a.framing))
 
 
 def _page_batch(run_id: str, results: list[tasks.PageResult], summary: RunSummary
@@ -242,14 +270,17 @@ def complete(settings: Settings, summary: RunSummary, work: Callable[[], None]) 
 def _one_batch(settings: Settings, summary: RunSummary, i: int,
                chunks: list[list[tasks.PageJob]], future: Any, bar: progress.Pages,
                log: Any) -> None:
-    """Analyse and load batch `i` (1-based) once its pages are fetched; a failure is
+    """Load batch `i` (1-based) once its pages are fetched and worked on; a failure is
     recorded and the pass goes on."""
     wh, jobs = str(settings.warehouse_path), chunks[i - 1]
     try:
-        results = future.result()
+        done: list[workers.PageWork] = future.result()
         bar.advance("fetched", len(jobs))
-        batch, versions = _page_batch(summary.run_id, results, summary)
-        _load_versions(settings, summary.run_id, versions, batch)
+        batch, versions = _page_batch(summary.run_id, [w.result for w in done], summary)
+        analysed = {w.result.version.version_id: w.analysis for w in done
+                    if w.analysis is not None and w.result.version is not None}
+        del done  # the pages' results are rows now; nothing of the batch outlives its load
+        _load_versions(settings, summary.run_id, versions, batch, analysed)
         bar.advance("analysed", len(jobs))
     except Exception as exc:  # one broken batch must not sink the pass: record, go on
         _batch_failed(wh, summary, i, jobs, exc, log)
@@ -261,13 +292,63 @@ def _one_batch(settings: Settings, summary: RunSummary, i: int,
              len(jobs), len(versions), added)
 
 
+def _fetch_pages(settings: Settings, summary: RunSummary, jobs: list[tasks.PageJob],
+                 limits: tasks.PassLimits, pool: workers.PassPool | None, log: Any) -> None:
+    """Fetch the pages batch by batch (three ahead), worked on by the pass's workers, and
+    load each batch as it comes."""
+    chunks = batches(jobs, settings.batch_size)
+    spec = work_spec(settings)
+    with progress.pages(len(jobs), log, min_pages=settings.batch_size + 1) as bar:
+        for i, future in enumerate(window(chunks, lambda c: tasks.fetch_and_process.submit(
+                c, settings.fetch, settings.story, limits, spec)), 1):
+            _one_batch(settings, summary, i, chunks, future, bar, log)
+    if pool is not None:
+        s = pool.stats
+        summary.workers = {"processes": pool.processes, "pages": s.pages,
+                           "recycled": s.recycled, "peak_rss_mb": round(s.peak_worker_rss_mb)}
+        log.info("worker processes: %s", summary.workers)
+
+
 def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
           timing: dict[str, FeedTiming], seeds: list[VersionInput], force: bool,
           log: Any) -> None:
     wh = str(settings.warehouse_path)
+    limits = tasks.PassLimits.of(summary.run_id, settings)
+    feed_batch, jobs = _plan_pages(settings, summary, validators, timing, force, limits, log)
+    # the pass's worker processes start now (when there are pages enough), and load their
+    # models while robots.txt, seeds and feeds are dealt with
+    processes = 1 if settings.task_runner == "dask" else settings.nlp_processes
+    with workers.pass_pool(summary.run_id, work_spec(settings), processes, len(jobs)) as pool:
+        if settings.obey_robots and jobs:
+            jobs = obey_robots(wh, settings, jobs, limits, feed_batch, log)
+        if seeds:
+            _load_seeds(settings, summary, seeds, feed_batch, log)
+        tasks.load(wh, feed_batch)
+        del feed_batch
+        log.info("%d pages to fetch, %d known and unchanged", len(jobs),
+                 summary.counts["articles_skipped"])
+        if not jobs and not seeds:
+            log.info("no new entries: nothing to fetch or analyse")
+        _fetch_pages(settings, summary, jobs, limits, pool, log)
+    copies = history_tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
+    if copies:
+        log.info("%d near-duplicate articles linked to their originals", copies)
+    summary.framing = history_tasks.frame_articles(wh, summary.run_id, settings.framing,
+                                                   settings.story)
+    log.info("framing: %s", summary.framing)
+    flagged = history_tasks.flag_claims(wh, summary.run_id, settings.story,
+                                        settings.framing.model_dir)
+    summary.claims = flagged
+    log.info("claims judged: %s", flagged or "none new")
+
+
+def _plan_pages(settings: Settings, summary: RunSummary, validators: dict[str, Any],
+                timing: dict[str, FeedTiming], force: bool, limits: tasks.PassLimits,
+                log: Any) -> tuple[Batch, list[tasks.PageJob]]:
+    """Poll the feeds that are due; their rows, and the pages to fetch."""
+    wh = str(settings.warehouse_path)
     due, later = due_feeds(settings.feeds, timing, utcnow(), force)
     summary.bump("feeds_not_due", len(later))
-    limits = tasks.PassLimits.of(summary.run_id, settings)
     polls = tasks.poll_feed.map(due, unmapped(settings.fetch),
                                 [validators.get(f.url) for f in due],
                                 unmapped(limits)).result() if due else []
@@ -282,35 +363,19 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     feed_batch.add(*schedule_rows(summary.run_id, polls, states, timing, settings.cadence))
     jobs = plan(polls, states, summary)
     jobs += resumed(wh, settings, {j.entry.canonical_url for j in jobs}, log)
-    if settings.obey_robots and jobs:
-        jobs = obey_robots(wh, settings, jobs, limits, feed_batch, log)
-    if seeds:
-        try:
-            seed_batch = Batch()
-            _load_versions(settings, summary.run_id, seeds, seed_batch)
-            feed_batch.extend(seed_batch)
-            summary.seeds_loaded = len(seeds)
-        except Exception as exc:  # the seeds are retried next pass; the feeds go on
-            reason = f"seed analysis failed: {exc.__class__.__name__}: {exc}"
-            log.error(reason)
-            feed_batch.add(failure_row(summary.run_id, "seeds", None, reason))
-    tasks.load(wh, feed_batch)
-    log.info("%d pages to fetch, %d known and unchanged", len(jobs),
-             summary.counts["articles_skipped"])
-    if not jobs and not seeds:
-        log.info("no new entries: nothing to fetch or analyse")
-    chunks = batches(jobs, settings.batch_size)
-    with progress.pages(len(jobs), log, min_pages=settings.batch_size + 1) as bar:
-        for i, future in enumerate(window(chunks, lambda c: tasks.fetch_and_extract.submit(
-                c, settings.fetch, settings.story, limits)), 1):
-            _one_batch(settings, summary, i, chunks, future, bar, log)
-    copies = history_tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
-    if copies:
-        log.info("%d near-duplicate articles linked to their originals", copies)
-    summary.framing = history_tasks.frame_articles(wh, summary.run_id, settings.framing,
-                                                   settings.story)
-    log.info("framing: %s", summary.framing)
-    flagged = history_tasks.flag_claims(wh, summary.run_id, settings.story,
-                                        settings.framing.model_dir)
-    summary.claims = flagged
-    log.info("claims judged: %s", flagged or "none new")
+    return feed_batch, jobs
+
+
+def _load_seeds(settings: Settings, summary: RunSummary, seeds: list[VersionInput],
+                feed_batch: Batch, log: Any) -> None:
+    """The seed articles' rows into `feed_batch`; a failure is recorded (retried next
+    pass) and the feeds go on."""
+    try:
+        seed_batch = Batch()
+        _load_versions(settings, summary.run_id, seeds, seed_batch)
+        feed_batch.extend(seed_batch)
+        summary.seeds_loaded = len(seeds)
+    except Exception as exc:
+        reason = f"seed analysis failed: {exc.__class__.__name__}: {exc}"
+        log.error(reason)
+        feed_batch.add(failure_row(summary.run_id, "seeds", None, reason))

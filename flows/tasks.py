@@ -14,21 +14,22 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from extractors import checkworthy, nlp
-from extractors.articles import Extracted, FeedText, check_page, extract_article, from_feed
-from extractors.errors import PactwatchError, TerminalError, TransientError
-from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
+from extractors.errors import PactwatchError, TransientError
+from extractors.feeds import ParsedFeed, parse_feed
 from extractors.http import FetchPolicy, Response, fetch_with_retries
 from extractors.politeness import HostLimiter
-from extractors.relevance import assess
 from extractors.robots import RobotsDisallowed, RobotsRecord, fetch_robots
 from extractors.story import Story
-from extractors.urls import agreed_canonical
+from flows import workers
 from flows.config import FeedConfig, Settings
+from flows.pagework import Fetched, from_feed_text, refused
+from flows.pagework import PageJob as PageJob  # re-exported: tasks.PageJob as before
+from flows.pagework import PageResult as PageResult
+from flows.pagework import extract_page as extract_page
 from flows.rows import VersionInput
 from warehouse.db import WarehouseLocked, connect
 from warehouse.load import Batch, load_batch
 from warehouse.state import (
-    UrlState,
     Validators,
 )
 
@@ -40,47 +41,6 @@ class FeedPoll:
     response: Response | None
     parsed: ParsedFeed | None
     error: PactwatchError | None
-
-
-@dataclass(frozen=True)
-class PageJob:
-    entry: FeedEntry
-    feed: FeedConfig
-    known: UrlState | None
-    refusal: PactwatchError | None = None  # robots.txt: do not fetch, and why
-
-    @property
-    def may_store_feed_text(self) -> bool:
-        """Whether a page that cannot be had may be stored from the feed's text: not when
-        the article already has a version from its page (the full text is kept)."""
-        return self.known is None or self.known.article_id is None or \
-            self.known.page_problem is not None
-
-    @property
-    def feed_text(self) -> FeedText:
-        return FeedText(self.entry.title, self.entry.summary, self.entry.content)
-
-
-@dataclass(frozen=True)
-class PageResult:
-    job: PageJob
-    requested_at: datetime
-    response: Response | None
-    version: VersionInput | None
-    error: PactwatchError | None
-    stage: str
-    page_error: PactwatchError | None = None  # the page's failure when the feed stood in
-
-    @property
-    def outcome(self) -> str:
-        """new | updated | unchanged | failed."""
-        if self.error is not None:
-            return "failed"
-        if self.job.known is None or self.job.known.article_id is None:
-            return "new"
-        if self.version is None or self.version.content_hash == self.job.known.content_hash:
-            return "unchanged"
-        return "updated"
 
 
 def _now() -> datetime:
@@ -104,15 +64,6 @@ def poll_feed(feed: FeedConfig, policy: FetchPolicy, validators: Validators | No
         return FeedPoll(feed, started, response, parsed, None)
     except PactwatchError as exc:
         return FeedPoll(feed, started, None, None, exc)
-
-
-# 4xx answers that refuse us this page (auth, payment, forbidden, legal, and the like); a
-# 404 or 410 says the page does not exist, which the feed's text cannot make good.
-GONE = {404, 410}
-
-
-def _refused(exc: PactwatchError) -> bool:
-    return exc.status is not None and 400 <= exc.status < 500 and exc.status not in GONE
 
 
 @dataclass(frozen=True)
@@ -144,11 +95,13 @@ def pass_limiter(limits: PassLimits, policy: FetchPolicy) -> HostLimiter:
         return _LIMITERS[limits.run_id]
 
 
-def _fetch_one(job: PageJob, policy: FetchPolicy, story: Story,
-               limiter: HostLimiter) -> PageResult:
+def _fetch_raw(job: PageJob, policy: FetchPolicy, story: Story,
+               limiter: HostLimiter) -> PageResult | Fetched:
+    """The page's body to extract, or its result already (refused, failed, not modified:
+    the feed's text stands in where it may)."""
     started = _now()
     if isinstance(job.refusal, RobotsDisallowed) and job.may_store_feed_text:
-        return _from_feed(job, started, story, job.refusal, "robots-disallowed")
+        return from_feed_text(job, started, story, job.refusal, "robots-disallowed")
     if job.refusal is not None:
         return PageResult(job, started, None, None, job.refusal, "page")
     known = job.known.validators if job.known else Validators(None, None)
@@ -156,78 +109,22 @@ def _fetch_one(job: PageJob, policy: FetchPolicy, story: Story,
         response = fetch_with_retries(job.entry.url, policy, known.etag,
                                       known.last_modified, limiter=limiter)
     except PactwatchError as exc:
-        if _refused(exc) and job.may_store_feed_text:
-            return _from_feed(job, started, story, exc, "refused")
+        if refused(exc) and job.may_store_feed_text:
+            return from_feed_text(job, started, story, exc, "refused")
         return PageResult(job, started, None, None, exc, "page")
     if response.status == 304:
         return PageResult(job, started, response, None, None, "page")
+    return Fetched(job, started, response.without_body(), response.body)
+
+
+def _fetch_one(job: PageJob, policy: FetchPolicy, story: Story,
+               limiter: HostLimiter) -> PageResult:
+    """One page fetched, extracted and judged in this thread."""
+    got = _fetch_raw(job, policy, story, limiter)
+    if isinstance(got, PageResult):
+        return got
     with limiter.page():
-        return extract_page(job, response.without_body(), story, started, response.body)
-
-
-def _from_feed(job: PageJob, started: datetime, story: Story, exc: PactwatchError,
-               problem: str, response: Response | None = None) -> PageResult:
-    """The article from its feed's text, the page's failure kept for the fetch log."""
-    try:
-        extracted = from_feed(job.feed_text, problem, str(exc))
-    except PactwatchError as none:
-        return PageResult(job, started, response, None, none, "page")
-    version = _version(job, started, extracted, story)
-    return PageResult(job, started, response, version, None, "page", page_error=exc)
-
-
-def extract_page(job: PageJob, response: Response, story: Story,
-                 started: datetime, body: bytes | None = None) -> PageResult:
-    """Extract and judge one fetched (or archived) page; failures are returned, not raised.
-
-    `body` is the page when `response` was passed on without it (pages in flight stay
-    small). A page that is no article page, or that extraction fails on, gives the
-    article from the feed's text (unless the article has a version from its page).
-    """
-    body = response.body if body is None else body
-    try:
-        check_page(body, response.content_type)
-    except PactwatchError as exc:
-        return _no_article(job, started, story, exc, "not-a-page", response)
-    try:
-        extracted = extract_article(body, response.final_url, response.content_type,
-                                    job.feed_text)
-    except PactwatchError as exc:  # neither the page nor the feed had any text
-        return PageResult(job, started, response, None, exc, "extract")
-    except Exception as exc:  # a parser bug on one page must not sink the batch
-        error = TerminalError(f"extraction crashed: {exc.__class__.__name__}: {exc}")
-        return _no_article(job, started, story, error, "extraction-failed", response)
-    if extracted.page_problem and not job.may_store_feed_text:
-        error = TerminalError(f"{extracted.note}; the stored text from the page is kept")
-        return PageResult(job, started, response, None, error, "extract")
-    version = _version(job, started, extracted, story)
-    return PageResult(job, started, response, version, None, "page")
-
-
-def _no_article(job: PageJob, started: datetime, story: Story, exc: PactwatchError,
-                problem: str, response: Response) -> PageResult:
-    if not job.may_store_feed_text or not (job.entry.title or job.entry.summary):
-        return PageResult(job, started, response, None, exc, "extract")
-    return _from_feed(job, started, story, exc, problem, response)
-
-
-def _identity(job: PageJob, extracted: Extracted) -> str:
-    """The article's canonical URL: the one it was stored under before, else the page's
-    <link rel=canonical> when it agrees with the link, else the link's canonical form."""
-    if job.known is not None and job.known.article_url:
-        return job.known.article_url
-    return agreed_canonical(job.entry.canonical_url, extracted.canonical) or \
-        job.entry.canonical_url
-
-
-def _version(job: PageJob, fetched_at: datetime, extracted: Extracted,
-             story: Story) -> VersionInput:
-    language, relevance = assess(story, extracted.title, extracted.text)
-    return VersionInput(
-        canonical_url=_identity(job, extracted), url=job.entry.url, outlet=job.feed.name,
-        feed_id=None, is_seed=False, fetched_at=fetched_at,
-        published_at=job.entry.published_at, extracted=extracted, relevance=relevance,
-        language=language, link_canonical=job.entry.canonical_url)
+        return got.extract(story)
 
 
 @task(name="fetch-robots", cache_policy=NO_CACHE)
@@ -236,8 +133,8 @@ def robots_files(origins: list[str], policy: FetchPolicy,
     """robots.txt of each origin, fetched within the pass's limits."""
     limiter = pass_limiter(limits, policy)
     at = _now()
-    workers = max(1, min(len(origins), limits.max_in_flight))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    threads = max(1, min(len(origins), limits.max_in_flight))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(lambda o: fetch_robots(o, policy, at, limiter), origins))
 
 
@@ -247,10 +144,24 @@ def fetch_and_extract(jobs: list[PageJob], policy: FetchPolicy, story: Story,
     """Fetch, extract and judge a batch of pages within the pass's limits (per host, pages
     in flight, slowed hosts), which every batch of the pass shares."""
     limiter = pass_limiter(limits, policy)
-    workers = max(1, min(len(jobs), limits.max_in_flight))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    threads = max(1, min(len(jobs), limits.max_in_flight))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [pool.submit(_fetch_one, j, policy, story, limiter) for j in jobs]
         return [f.result() for f in futures]
+
+
+@task(name="fetch-process-batch", cache_policy=NO_CACHE)
+def fetch_and_process(jobs: list[PageJob], policy: FetchPolicy, story: Story,
+                      limits: PassLimits, spec: workers.WorkSpec) -> list[workers.PageWork]:
+    """Fetch a batch of pages within the pass's limits (threads, here), then extract, judge,
+    parse, extract claims and encode them in the pass's worker processes (in this process
+    when the pass has none: a small pass, or a Dask worker)."""
+    limiter = pass_limiter(limits, policy)
+    threads = max(1, min(len(jobs), limits.max_in_flight))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = [pool.submit(_fetch_raw, j, policy, story, limiter) for j in jobs]
+        fetched = [f.result() for f in futures]
+    return workers.process_pages(limits.run_id, fetched, story, spec)
 
 
 @task(name="extract-archived-batch", cache_policy=NO_CACHE)
@@ -271,6 +182,14 @@ def analyse(versions: list[VersionInput], model: str, story: Story,
     docs = nlp.analyse(pipeline, texts, story.alias_index(), scorer.scores, scorer.threshold,
                        processes=processes, units=story.matching.units)
     return nlp.model_version(pipeline), docs
+
+
+@task(name="analyse-versions", cache_policy=NO_CACHE)
+def analyse_versions(versions: list[VersionInput], story: Story, spec: workers.WorkSpec
+                     ) -> list[workers.Analysis]:
+    """Parse, extract claims, frame and encode versions known without a fetch (seed files),
+    one nlp.pipe over them, in this process (or a Dask worker)."""
+    return workers.analyse_versions(versions, story, spec)
 
 
 def _is_transient(task: object, run: object, state: object) -> bool:

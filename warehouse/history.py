@@ -72,12 +72,10 @@ def claims_to_judge(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         return []
     _ids(con, ids)
     rows = dict_rows(con, RECORDS)
-    keyed = {r["claim_id"] for r in rows if r["claim_key"] is not None}
-    vectors: dict[str, Any] = {}
-    if keyed:   # claims judged before and judged again after a late arrival
-        _ids(con, keyed)
-        vectors = dict(con.execute("SELECT claim_id, vector FROM claim_vectors "
-                                   "JOIN _ids ON id = claim_id").fetchall())
+    # vectors: of claims judged before (judged again after a late arrival), and of those a
+    # pass's workers encoded and stored with their batch
+    vectors = dict(con.execute("SELECT claim_id, vector FROM claim_vectors "
+                               "JOIN _ids ON id = claim_id").fetchall())
     for r in rows:
         r["vector"] = vectors.get(r["claim_id"])
     return rows

@@ -230,6 +230,15 @@ def unframed_versions(con: duckdb.DuckDBPyConnection, method: str
     return [(str(v), str(a), list(t)) for v, a, t, _f in rows], {str(r[0]) for r in rows if r[3]}
 
 
+def framing_unchecked(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Framed versions not yet judged for framing changes (no `framing_checks` row)."""
+    rows = con.execute("""
+        SELECT DISTINCT f.version_id FROM framing f
+        WHERE NOT EXISTS (SELECT 1 FROM framing_checks c WHERE c.version_id = f.version_id)
+    """).fetchall()
+    return {str(r[0]) for r in rows}
+
+
 def framing_history(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every framed version with its outlet, order, version number, frame hits and tone."""
     return dict_rows(con, """

@@ -16,8 +16,8 @@ from deploy.cli.common import (
     Subparsers,
     check_warehouse,
     fail,
-    print_summary,
     prefect_server,
+    print_summary,
     progress_bar,
     run_monitor,
 )

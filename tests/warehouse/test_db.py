@@ -40,13 +40,13 @@ def test_migrations_are_idempotent_and_create_the_views(tmp_path: Path) -> None:
                             "007_relevance_language.sql", "008_feed_fallback_robots.sql",
                             "009_resume_and_recipients.sql",
                             "010_claim_vectors.sql", "011_digest_items.sql",
-                            "012_history_lookups.sql"]
+                            "012_history_lookups.sql", "013_framing_checks.sql"]
     assert migrate(con) == []
     views = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views >= PUBLIC_VIEWS
     assert con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall() == [
-        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,), (12,)]
+        (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,), (12,), (13,)]
 
 
 def article(i: int) -> ArticleRow:

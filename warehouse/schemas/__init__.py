@@ -34,7 +34,13 @@ from warehouse.schemas.claims import (
     QuantityValue,
 )
 from warehouse.schemas.digests import DigestDeliveryRow, DigestItemRow, DigestRow
-from warehouse.schemas.framing import EvaluativeTermRow, FramingChangeRow, FramingRow, StanceRow
+from warehouse.schemas.framing import (
+    EvaluativeTermRow,
+    FramingChangeRow,
+    FramingCheckRow,
+    FramingRow,
+    StanceRow,
+)
 from warehouse.schemas.runs import (
     FailureRow,
     FeedEntryRow,
@@ -51,9 +57,9 @@ SCHEMAS: tuple[type[TableRow], ...] = (
     RunRow, FeedRow, FeedScheduleRow, FeedEntryRow, ArticleRow, ArticleUrlRow,
     ArticleVersionRow, SentenceRow, EntityRow, MentionRow, ClaimRow, ClaimVectorRow,
     ClaimKeyRow, ClaimJudgementRow, ArticleSignatureRow, SignatureBandRow, DuplicateRow,
-    DuplicateCheckRow, FramingRow,
-    StanceRow, EvaluativeTermRow, FramingChangeRow, FetchRow, FailureRow, DigestRow,
-    DigestItemRow, DigestDeliveryRow, RobotsRow,
+    DuplicateCheckRow, FramingRow, StanceRow, EvaluativeTermRow, FramingChangeRow,
+    FramingCheckRow, FetchRow, FailureRow, DigestRow, DigestItemRow, DigestDeliveryRow,
+    RobotsRow,
 )
 BY_TABLE: dict[str, type[TableRow]] = {s.TABLE: s for s in SCHEMAS}
 
@@ -68,7 +74,8 @@ __all__ = [
     "ArticleVersionRow", "ChangeValue", "ClaimJudgementRow", "ClaimKeyRow", "ClaimRow",
     "ClaimVectorRow", "Column", "DigestDeliveryRow", "DigestItemRow", "DigestRow",
     "DuplicateCheckRow", "DuplicateRow", "EntityRow", "EvaluativeTermRow", "FailureRow",
-    "FeedEntryRow", "FeedRow", "FeedScheduleRow", "FetchRow", "FramingChangeRow", "FramingRow",
-    "MentionRow", "QuantityValue", "RobotsRow", "RunRow", "SentenceRow", "SignatureBandRow",
-    "Sql", "StanceRow", "TableRow", "column_names", "columns", "run_counters",
+    "FeedEntryRow", "FeedRow", "FeedScheduleRow", "FetchRow", "FramingChangeRow",
+    "FramingCheckRow", "FramingRow", "MentionRow", "QuantityValue", "RobotsRow", "RunRow",
+    "SentenceRow", "SignatureBandRow", "Sql", "StanceRow", "TableRow", "column_names",
+    "columns", "run_counters",
 ]

@@ -79,3 +79,14 @@ class FramingChangeRow(TableRow):
     p_value: Double | None
     detected_at: Timestamp
     run_id: Varchar | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FramingCheckRow(TableRow):
+    """A framed version judged for framing changes (judging resumes after a cut-off pass)."""
+
+    TABLE: ClassVar[str] = "framing_checks"
+    MIGRATIONS: ClassVar[tuple[str, ...]] = ("013_framing_checks",)
+    version_id: Varchar
+    run_id: Varchar | None
+    checked_at: Timestamp
