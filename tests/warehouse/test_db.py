@@ -240,7 +240,7 @@ def test_migration_012_keys_stored_vectors_and_bands_stored_signatures(tmp_path:
                 "TIMESTAMP '2024-06-01')")
     signature = list(range(1000, 1064))
     con.execute("INSERT INTO article_signatures VALUES ('v1', 'a1', 'r', ?, 'm')", [signature])
-    assert migrate(con) == ["012_history_lookups.sql"]
+    assert migrate(con) == ["012_history_lookups.sql", "013_framing_checks.sql"]
     assert con.execute("SELECT claim_key, claim_id FROM claim_keys ORDER BY 1").fetchall() == [
         (1, "a"), (2, "b")]
     from extractors.neardup import bands
