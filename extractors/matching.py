@@ -333,20 +333,21 @@ def _pool(i: int, cosines: Any, claims: Sequence[ClaimRecord], history: Pool) ->
 
 
 def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms
-          ) -> tuple[ClaimRecord | None, float]:
+          ) -> tuple[ClaimRecord | None, float, float]:
+    """The earlier claim `c` asserts again (None if none), its score and its cosine."""
     if not pool:
-        return None, 0.0
-    close = sorted(((s, m.order, m) for cos, m in pool
+        return None, 0.0, 0.0
+    close = sorted(((s, m.order, m, cos) for cos, m in pool
                     if m is not None and (s := same_assertion(m, c, cos, synonyms)) is not None),
                    key=lambda t: (t[0], t[1]), reverse=True)
     if not close:
-        return None, pool[0][0]
+        return None, pool[0][0], pool[0][0]
     # Of earlier claims about equally close, the one the new claim repeats unchanged is the
     # simplest explanation; a "changed" verdict needs the closer match.
-    near = [(s, m) for s, _o, m in close if s >= close[0][0] - TIE]
-    unchanged = [(s, m) for s, m in near if not changes(m, c)]
-    s, m = (unchanged or [(s, m) for s, _o, m in close])[0]
-    return m, s
+    near = [(s, m, cos) for s, _o, m, cos in close if s >= close[0][0] - TIE]
+    unchanged = [t for t in near if not changes(t[1], c)]
+    s, m, cos = (unchanged or [(s, m, cos) for s, _o, m, cos in close])[0]
+    return m, s, cos
 
 
 def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement],
@@ -374,20 +375,21 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
             known.update((c, j) for c, j in seen.items() if c not in known)
         for k in range(block.shape[0]):
             i = lo + k
-            m, sim = _best(claims[i], _pool(i, block[k], claims, found[k]), synonyms)
-            verdict = _verdict(claims[i], m, sim, known)
+            m, sim, cos = _best(claims[i], _pool(i, block[k], claims, found[k]), synonyms)
+            verdict = _verdict(claims[i], m, sim, cos, known)
             known[verdict.claim_id] = verdict
             out.append(verdict)
     return out
 
 
-def _verdict(c: ClaimRecord, m: ClaimRecord | None, sim: float,
+def _verdict(c: ClaimRecord, m: ClaimRecord | None, sim: float, cos: float,
              known: dict[str, Judgement]) -> Judgement:
     if m is None:
         return Judgement(c.claim_id, "new", None, round(sim, 4) if sim else None, (),
                          c.claim_id, c.published_at)
     origin = known.get(m.claim_id)
-    found = changes(m, c) if float(np.dot(m.vector, c.vector)) >= CHANGE_MEANING else ()
+    # `cos`: the pool's cosine (records looked up in the history carry no vector)
+    found = changes(m, c) if cos >= CHANGE_MEANING else ()
     return Judgement(c.claim_id, "changed" if found else "repeated", m.claim_id,
                      round(sim, 4), found,
                      origin.origin_claim_id if origin else m.claim_id,

@@ -61,15 +61,16 @@ def history_of(n_assertions: int, n: int, fresh_from: int, seed: int = 3
 def index_history(folder: Path, earlier: list[ClaimRecord], exclude: set[int] | None = None
                   ) -> Any:
     """A `History` over the claim index of `earlier` (keys 1..n in order), leaving out the
-    keys in `exclude`."""
+    keys in `exclude`. Its records carry no vector, as those the warehouse looks up by key."""
     index = ClaimIndex(folder)
+    looked_up = [replace(c, vector=None) for c in earlier]
     vectors = np.stack([c.vector for c in earlier])
     keys = np.arange(1, len(earlier) + 1, dtype=np.int64)
     index.sync(len(earlier), lambda after: chunked(keys[after:], vectors[after:]))
 
     def lookup(block: Any) -> tuple[list[Pool], dict[str, Judgement]]:
         hits = index.search(block, CANDIDATES, exclude or set())
-        return [[(float(s), earlier[int(k) - 1]) for k, s in zip(ks, ss, strict=True)]
+        return [[(float(s), looked_up[int(k) - 1]) for k, s in zip(ks, ss, strict=True)]
                 for ks, ss in zip(hits.keys, hits.sims, strict=True)], {}
     return lookup
 
