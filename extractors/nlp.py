@@ -1,56 +1,32 @@
-"""NLP with spaCy, batched: sentences and named entities normalised to canonical names."""
+"""NLP with spaCy, batched: one `nlp.pipe` gives each text's sentences, its named entities
+normalised to canonical names and its claims (pactwatch's components, registered in
+extractors/components.py, run inside the pipeline), here or in forkserver workers."""
 
 from __future__ import annotations
 
 import functools
 import multiprocessing
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from typing import Any
 
-from extractors.claims import Claim, extract
-from extractors.story import Alias, entity_key
+from extractors.components import (
+    CLAIMS_PIPE,
+    ENTITIES,
+    ENTITIES_PIPE,
+    EXTENSION,
+    Scorer,
+    component_cfg,
+    register,
+)
+from extractors.components import DocAnalysis as DocAnalysis  # re-exported: nlp's result
+from extractors.story import Alias
 
-COMPONENT = "pactwatch.entities.v1"
-NAMED = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",
-                   "WORK_OF_ART", "LAW", "LANGUAGE"})
-LOCATIVE_PREPS = frozenset({"in", "to", "from", "near", "at", "into", "outside", "across",
-                            "around", "inside", "via", "toward", "towards"})
+COMPONENT = ENTITIES
 MAX_CHARS = 200_000
 MODEL_NAME_KEY = "pactwatch_model_name"
-
-
-@dataclass(frozen=True)
-class Sentence:
-    idx: int
-    start_char: int
-    end_char: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Mention:
-    sentence_idx: int
-    start_char: int
-    end_char: int
-    text: str
-    label: str
-    canonical: str
-
-
-@dataclass(frozen=True)
-class DocAnalysis:
-    sentences: tuple[Sentence, ...]
-    mentions: tuple[Mention, ...]
-    claims: tuple[Claim, ...] = ()
-    scores: tuple[float, ...] = ()  # check-worthiness per sentence
-
-
-Scorer = Callable[[Sequence[str]], Any]
 
 
 def _paragraph_starts(doc: Any) -> Any:
@@ -66,15 +42,19 @@ def load_model(name: str) -> Any:
     """Load a spaCy pipeline once per process (lazily: never at import).
 
     Adds the `pactwatch_paragraphs` component before the parser so that a line break
-    always ends a sentence.
+    always ends a sentence, and pactwatch's components at the end (`pactwatch.entities.v1`,
+    `pactwatch.claims.v2`: extractors/components.py).
     """
     import spacy
     from spacy.language import Language
 
     if "pactwatch_paragraphs" not in Language.factories:
         Language.component("pactwatch_paragraphs", func=_paragraph_starts)
+    register()
     nlp = spacy.load(name)
     nlp.add_pipe("pactwatch_paragraphs", before="parser")
+    nlp.add_pipe(ENTITIES_PIPE, last=True)
+    nlp.add_pipe(CLAIMS_PIPE, last=True)
     nlp.meta[MODEL_NAME_KEY] = name  # what a worker process loads to parse for it
     return nlp
 
@@ -88,64 +68,6 @@ def model_version(nlp: Any) -> str:
     return f"spacy {about.__version__}; {model}; {COMPONENT}"
 
 
-def canonical_name(text: str, label: str, locative: bool, aliases: dict[str, Alias]) -> str:
-    """The canonical name of one mention: alias table first, then a cleaned surface form.
-
-    A metonym alias (Moscow, the Kremlin) maps to its government unless used locatively.
-    """
-    key = entity_key(text)
-    alias = aliases.get(key)
-    if alias is not None:
-        return alias.place if alias.place and locative else alias.canonical
-    cleaned = text.strip().replace("’", "'")
-    for prefix in ("the ", "The "):
-        cleaned = cleaned.removeprefix(prefix)
-    return cleaned.removesuffix("'s").strip(" .,;:")
-
-
-def resolve_short_names(names: Sequence[tuple[str, str]]) -> dict[str, str]:
-    """Map one-word PERSON names to the full name in the same document they are part of.
-
-    `names` are (canonical, label) pairs; "Putin" → "Vladimir Putin" when that full name
-    occurs. Ambiguous short names (two full names share them) are left alone.
-    """
-    full = Counter(n for n, label in names if label == "PERSON" and " " in n)
-    owners: dict[str, set[str]] = {}
-    for name in full:
-        for part in name.split():
-            owners.setdefault(part, set()).add(name)
-    return {short: next(iter(owners[short])) for short, label in names
-            if label == "PERSON" and " " not in short and len(owners.get(short, ())) == 1}
-
-
-def _is_locative(ent: Any) -> bool:
-    root = ent.root
-    return bool(root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS)
-
-
-def _sentences(doc: Any) -> list[Any]:
-    return [s for s in doc.sents if s.text.strip()]
-
-
-def _analyse_doc(doc: Any, aliases: dict[str, Alias], scores: Sequence[float],
-                 threshold: float, units: Mapping[str, str]) -> DocAnalysis:
-    spans = _sentences(doc)
-    sent_of = {s.start: i for i, s in enumerate(spans)}
-    sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text.strip())
-                      for i, s in enumerate(spans))
-    raw = [(ent, canonical_name(ent.text, ent.label_, _is_locative(ent), aliases))
-           for ent in doc.ents if ent.label_ in NAMED and ent.text.strip()]
-    short = resolve_short_names([(name, ent.label_) for ent, name in raw])
-    mentions = tuple(
-        Mention(sent_of.get(ent.sent.start, -1), ent.start_char, ent.end_char, ent.text,
-                ent.label_, short.get(name, name))
-        for ent, name in raw if ent.sent.start in sent_of)
-    canonical = {t.i: short.get(name, name) for ent, name in raw for t in ent}
-    claims = tuple(c for i, s in enumerate(spans)
-                   if (c := extract(s, i, canonical, scores[i], threshold, units)) is not None)
-    return DocAnalysis(sentences, mentions, claims, tuple(float(x) for x in scores))
-
-
 MIN_TEXTS_PER_PROCESS = 8  # below this, starting worker processes costs more than it saves
 
 
@@ -155,8 +77,8 @@ def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
             units: Mapping[str, str]) -> list[DocAnalysis]:
     """Run the pipeline over `texts` with nlp.pipe; one DocAnalysis per text, in order.
 
-    `scorer` gives check-worthiness scores for sentences, all sentences of the batch in
-    one call; without it no claims are extracted. `processes` > 1 parses in that many
+    `scorer` gives check-worthiness scores for sentences, all sentences of `batch_size`
+    texts in one call; without it no claims are extracted. `processes` > 1 parses in that many
     worker processes (see `_parse`) when the batch is big enough. `units` folds the nouns
     that claims' numbers count into the story's classes (`MatchingWords.units`).
     """
@@ -164,16 +86,8 @@ def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
     n_process = processes if len(clipped) >= MIN_TEXTS_PER_PROCESS * processes else 1
     if multiprocessing.current_process().daemon:  # a Dask worker: no child processes
         n_process = 1
-    docs = _parse(nlp, clipped, batch_size, n_process)
-    per_doc = [_sentences(d) for d in docs]
-    flat = [s.text.strip() for spans in per_doc for s in spans]
-    scores = list(scorer(flat)) if scorer is not None and flat else [0.0] * len(flat)
-    out, at = [], 0
-    for doc, spans in zip(docs, per_doc, strict=True):
-        mine = scores[at:at + len(spans)]
-        at += len(spans)
-        out.append(_analyse_doc(doc, aliases, mine, threshold if scorer else 2.0, units))
-    return out
+    return _parse(nlp, clipped, batch_size, n_process,
+                  component_cfg(aliases, scorer, threshold, units))
 
 
 # Worker processes, one pool per process, started once. spaCy's own `n_process` forks this
@@ -198,28 +112,35 @@ def _worker_pool(model: str, processes: int) -> ProcessPoolExecutor:
         return _pool[1]
 
 
-def _parse_chunk(model: str, texts: list[str], batch_size: int) -> list[bytes]:
-    """In a worker: parse `texts`, return each Doc serialised (as spaCy's workers do)."""
-    nlp = load_model(model)
-    return [doc.to_bytes() for doc in nlp.pipe(texts, batch_size=batch_size)]
+def _pipe(nlp: Any, texts: list[str], batch_size: int, cfg: dict[str, dict[str, Any]]
+          ) -> list[DocAnalysis]:
+    """`doc._.pactwatch` of each text, through the whole pipeline (ours included)."""
+    return [doc._.get(EXTENSION) for doc in nlp.pipe(texts, batch_size=batch_size,
+                                                     component_cfg=cfg)]
 
 
-def _parse(nlp: Any, texts: list[str], batch_size: int, processes: int) -> list[Any]:
-    """spaCy Docs of `texts`, in order: here, or in `processes` forkserver workers (only for
-    a pipeline from `load_model`, whose name the workers can load). Raises what the
-    workers raise; a crashed worker pool is replaced on the next call."""
+def _parse_chunk(model: str, texts: list[str], batch_size: int,
+                 cfg: dict[str, dict[str, Any]]) -> list[DocAnalysis]:
+    """In a worker: run the pipeline over `texts`; return what it found in each."""
+    return _pipe(load_model(model), texts, batch_size, cfg)
+
+
+def _parse(nlp: Any, texts: list[str], batch_size: int, processes: int,
+           cfg: dict[str, dict[str, Any]]) -> list[DocAnalysis]:
+    """The analysis of each text, in order: here, or in `processes` forkserver workers (only
+    for a pipeline from `load_model`, whose name the workers can load; `cfg` travels with
+    the texts). Raises what the workers raise; a crashed worker pool is replaced on the
+    next call."""
     global _pool
     model = nlp.meta.get(MODEL_NAME_KEY)
     if processes <= 1 or model is None:
-        return list(nlp.pipe(texts, batch_size=batch_size))
-    from spacy.tokens import Doc
-
+        return _pipe(nlp, texts, batch_size, cfg)
     size = -(-len(texts) // processes)
     pool = _worker_pool(model, processes)
     try:
-        futures = [pool.submit(_parse_chunk, model, texts[i:i + size], batch_size)
+        futures = [pool.submit(_parse_chunk, model, texts[i:i + size], batch_size, cfg)
                    for i in range(0, len(texts), size)]
-        return [Doc(nlp.vocab).from_bytes(b) for f in futures for b in f.result()]
+        return [a for f in futures for a in f.result()]
     except BrokenProcessPool:
         with _pool_guard:
             _pool = None

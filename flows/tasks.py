@@ -13,7 +13,6 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from extractors import checkworthy, nlp
 from extractors.errors import PactwatchError, TransientError
 from extractors.feeds import ParsedFeed, parse_feed
 from extractors.http import FetchPolicy, Response, fetch_with_retries
@@ -169,19 +168,6 @@ def extract_archived(items: list[tuple[PageJob, Response, datetime]],
                      story: Story) -> list[PageResult]:
     """Extract and judge a batch of archived pages (no fetching)."""
     return [extract_page(job, response, story, at) for job, response, at in items]
-
-
-@task(name="analyse-batch", cache_policy=NO_CACHE)
-def analyse(versions: list[VersionInput], model: str, story: Story,
-            processes: int = 1) -> tuple[str, list[nlp.DocAnalysis]]:
-    """Sentences, entities and claims of the relevant versions, one nlp.pipe over the batch
-    and one check-worthiness pass over all its sentences."""
-    pipeline = nlp.load_model(model)
-    scorer = checkworthy.default_model()
-    texts = [v.extracted.text for v in versions]
-    docs = nlp.analyse(pipeline, texts, story.alias_index(), scorer.scores, scorer.threshold,
-                       processes=processes, units=story.matching.units)
-    return nlp.model_version(pipeline), docs
 
 
 @task(name="analyse-versions", cache_policy=NO_CACHE)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from extractors.nlp import analyse, canonical_name, load_model, resolve_short_names
+from extractors.components import canonical_name, resolve_short_names
+from extractors.nlp import analyse, load_model
 from extractors.story import Alias, entity_key
 
 ALIASES = {entity_key(f): a for a in (
