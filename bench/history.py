@@ -112,6 +112,7 @@ INSERT INTO framing SELECT 'hv' || a, 'h' || a, f.frame,
     CASE WHEN f.frame = 'tone' THEN ((a % 11) - 5) / 10.0 ELSE ((a + f.n) % 5) / 10.0 END,
     (a * 3 + f.n * 5) % 4, [], [], '{method}', 'hist', (a + f.n) % 3
 FROM range({n}) t(a), (VALUES {frames}) f(frame, n);
+INSERT INTO framing_checks SELECT 'hv' || a, 'hist', TIMESTAMP '{end}' FROM range({n}) t(a);
 """
 
 
