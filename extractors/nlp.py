@@ -9,13 +9,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from extractors.claims import Claim, extract
+from extractors.glue import make_doc, spaced, split_points
 from extractors.story import Alias, entity_key
 
-COMPONENT = "pactwatch.entities.v1"
+COMPONENT = "pactwatch.entities.v2"  # v2: glued names of the story cut off before parsing
 NAMED = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",
                    "WORK_OF_ART", "LAW", "LANGUAGE"})
 LOCATIVE_PREPS = frozenset({"in", "to", "from", "near", "at", "into", "outside", "across",
@@ -123,13 +124,24 @@ def _is_locative(ent: Any) -> bool:
     return bool(root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS)
 
 
+def _lead(text: str) -> int:
+    """How many characters of leading whitespace `text` has."""
+    return len(text) - len(text.lstrip())
+
+
 def _sentences(doc: Any) -> list[Any]:
     return [s for s in doc.sents if s.text.strip()]
+
+
+def _forms(aliases: dict[str, Alias]) -> tuple[str, ...]:
+    """Every surface form of the story's aliases: the names whose glued forms are cut."""
+    return tuple(sorted({form for alias in aliases.values() for form in alias.forms}))
 
 
 def _analyse_doc(doc: Any, aliases: dict[str, Alias], scores: Sequence[float],
                  threshold: float, units: Mapping[str, str]) -> DocAnalysis:
     spans = _sentences(doc)
+    points = split_points(doc.text, _forms(aliases))
     sent_of = {s.start: i for i, s in enumerate(spans)}
     sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text.strip())
                       for i, s in enumerate(spans))
@@ -143,6 +155,11 @@ def _analyse_doc(doc: Any, aliases: dict[str, Alias], scores: Sequence[float],
     canonical = {t.i: short.get(name, name) for ent, name in raw for t in ent}
     claims = tuple(c for i, s in enumerate(spans)
                    if (c := extract(s, i, canonical, scores[i], threshold, units)) is not None)
+    if points:  # a reader (and claim matching) sees the glued names spaced
+        claims = tuple(replace(c, sentence=spaced(c.sentence, spans[c.sentence_idx].start_char
+                                                  + _lead(spans[c.sentence_idx].text), points),
+                               claim_text=spaced(c.claim_text, c.start_char, points))
+                       for c in claims)
     return DocAnalysis(sentences, mentions, claims, tuple(float(x) for x in scores))
 
 
@@ -164,9 +181,11 @@ def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
     n_process = processes if len(clipped) >= MIN_TEXTS_PER_PROCESS * processes else 1
     if multiprocessing.current_process().daemon:  # a Dask worker: no child processes
         n_process = 1
-    docs = _parse(nlp, clipped, batch_size, n_process)
+    forms = _forms(aliases)
+    docs = _parse(nlp, clipped, batch_size, n_process, forms)
     per_doc = [_sentences(d) for d in docs]
-    flat = [s.text.strip() for spans in per_doc for s in spans]
+    flat = [spaced(s.text, s.start_char, split_points(d.text, forms)).strip()
+            for d, spans in zip(docs, per_doc, strict=True) for s in spans]
     scores = list(scorer(flat)) if scorer is not None and flat else [0.0] * len(flat)
     out, at = [], 0
     for doc, spans in zip(docs, per_doc, strict=True):
@@ -198,26 +217,33 @@ def _worker_pool(model: str, processes: int) -> ProcessPoolExecutor:
         return _pool[1]
 
 
-def _parse_chunk(model: str, texts: list[str], batch_size: int) -> list[bytes]:
+def _parse_chunk(model: str, texts: list[str], batch_size: int,
+                 forms: tuple[str, ...] = ()) -> list[bytes]:
     """In a worker: parse `texts`, return each Doc serialised (as spaCy's workers do)."""
     nlp = load_model(model)
-    return [doc.to_bytes() for doc in nlp.pipe(texts, batch_size=batch_size)]
+    return [doc.to_bytes() for doc in _pipe(nlp, texts, batch_size, forms)]
 
 
-def _parse(nlp: Any, texts: list[str], batch_size: int, processes: int) -> list[Any]:
+def _pipe(nlp: Any, texts: list[str], batch_size: int, forms: tuple[str, ...]) -> Any:
+    """nlp.pipe over `texts`, tokenised with the glued `forms` cut off (extractors.glue)."""
+    return nlp.pipe((make_doc(nlp, t, forms) for t in texts), batch_size=batch_size)
+
+
+def _parse(nlp: Any, texts: list[str], batch_size: int, processes: int,
+           forms: tuple[str, ...] = ()) -> list[Any]:
     """spaCy Docs of `texts`, in order: here, or in `processes` forkserver workers (only for
     a pipeline from `load_model`, whose name the workers can load). Raises what the
     workers raise; a crashed worker pool is replaced on the next call."""
     global _pool
     model = nlp.meta.get(MODEL_NAME_KEY)
     if processes <= 1 or model is None:
-        return list(nlp.pipe(texts, batch_size=batch_size))
+        return list(_pipe(nlp, texts, batch_size, forms))
     from spacy.tokens import Doc
 
     size = -(-len(texts) // processes)
     pool = _worker_pool(model, processes)
     try:
-        futures = [pool.submit(_parse_chunk, model, texts[i:i + size], batch_size)
+        futures = [pool.submit(_parse_chunk, model, texts[i:i + size], batch_size, forms)
                    for i in range(0, len(texts), size)]
         return [Doc(nlp.vocab).from_bytes(b) for f in futures for b in f.result()]
     except BrokenProcessPool:
