@@ -14,7 +14,8 @@ from typing import Any
 
 from extractors.quantities import Quantity, quantities
 
-COMPONENT = "pactwatch.claims.v2"  # v2: greetings, wishes and praise are not claims
+COMPONENT = "pactwatch.claims.v3"  # v2: greetings, wishes and praise are not claims;
+# v3: nor evaluations (of a clause, by a demonstrative, credit "thanks to")
 REPORTING = {
     # lemma: certainty when someone other than the outlet asserts it
     "say": "reported", "tell": "reported", "state": "reported", "announce": "reported",
@@ -99,18 +100,59 @@ def form_problem(sent: Any) -> str | None:
         return "heading or fragment"
     if text[-1:] not in ".!\"'”’)" and len(words) < 14:
         return "heading or fragment"
-    if _ceremonial(sent.root) or any(_ceremonial(c) for c in sent.root.children
-                                     if c.dep_ == "ccomp" and sent.root.lemma_ in REPORTING):
+    heads = [sent.root, *(c for c in sent.root.children
+                          if c.dep_ == "ccomp" and sent.root.lemma_ in REPORTING)]
+    if any(_ceremonial(h) for h in heads):
         return "greeting, wish or praise: nothing checkable"
+    if any(_evaluative(h) for h in heads) or _credit(sent):
+        return "evaluation, not an event: nothing checkable"
     return None
 
 
 def _ceremonial(verb: Any) -> bool:
-    """A wish, thanks, praise or an expressed belief: what a message feels, not a fact."""
+    """A wish, thanks, praise or an expressed belief: what a message feels, not a fact; also
+    through the verb someone is asked to ("asked her to convey his greetings")."""
     if verb.lemma_ in CEREMONIAL_VERBS:
+        return True
+    if any(c.dep_ == "dobj" for c in verb.children) and \
+            any(c.dep_ == "xcomp" and _ceremonial(c) for c in verb.children):
         return True
     return verb.lemma_ in OFFERING_VERBS and any(
         c.dep_ == "dobj" and c.lemma_.lower() in CEREMONIAL_OBJECTS for c in verb.children)
+
+
+DEMONSTRATIVES = frozenset({"it", "this", "that"})
+
+
+def _figure(token: Any) -> bool:
+    """Part of a number or date that can be checked: an amount, a figure in digits, a named
+    day or month ("3 May", "Monday", "1,500"); not "the two countries" or "those days"."""
+    if token.ent_type_ in ("QUANTITY", "MONEY", "PERCENT"):
+        return True
+    return token.ent_type_ in ("CARDINAL", "DATE", "TIME") and \
+        (any(ch.isdigit() for ch in token.text) or token.text[:1].isupper())
+
+
+def _evaluative(head: Any) -> bool:
+    """A judgement, not an event, and no number or date in it to check: a clause whose
+    subject is itself a clause ("what is important is that…", "strengthening cooperation
+    serves…"), or a copula whose subject is a pronoun standing for no one ("it is the
+    consistent stand of…", "this is a clear proof that…"; "it is the largest…" compares,
+    so it can be checked)."""
+    if any(_figure(t) for t in head.subtree):
+        return False   # a number or a date can be checked
+    if any(c.dep_ in ("csubj", "csubjpass") for c in head.children):
+        return True
+    complements = [c for c in head.children if c.dep_ in ("attr", "acomp")]
+    superlative = any(t.tag_ in ("JJS", "RBS") for c in complements for t in c.subtree)
+    return head.lemma_ == "be" and bool(complements) and not superlative and \
+        any(c.dep_ == "nsubj" and c.lower_ in DEMONSTRATIVES for c in head.children)
+
+
+def _credit(sent: Any) -> bool:
+    """Credit given ("…has prospered thanks to the leader's wise guidance"): praise."""
+    return any(t.lower_ == "thanks" and t.i + 1 < sent.end and t.nbor().lower_ == "to"
+               for t in sent)
 
 
 def skip_reason(sent: Any, score: float, threshold: float) -> str | None:
