@@ -31,10 +31,13 @@ def _patterns(forms: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Patter
 
 def split_points(text: str, forms: Iterable[str]) -> list[int]:
     """Character offsets in `text` where a glued name of `forms` lost a space, in order."""
-    before, after = _patterns(tuple(sorted(set(forms))))
+    names = tuple(sorted(set(forms)))
+    before, after = _patterns(names)
     points = {m.start() for m in before.finditer(text)} if before else set()
-    if after:
-        points |= {m.end() for m in after.finditer(text)}
+    if after:  # not where a longer name goes on ("North Korea" in "North Koreans")
+        points |= {m.end() for m in after.finditer(text)
+                   if not any(len(f) > len(m.group()) and text.startswith(f, m.start())
+                              for f in names)}
     return sorted(points)
 
 

@@ -4,7 +4,8 @@ from extractors.glue import make_doc, spaced, split_points
 from extractors.nlp import analyse, load_model
 from extractors.story import Alias, entity_key
 
-FORMS = ("Kim Jong Un", "Kim", "Kim Il Sung", "Russia", "Russian", "Vladimir Putin", "Putin")
+FORMS = ("Kim Jong Un", "Kim", "Kim Il Sung", "Russia", "Russian", "Vladimir Putin", "Putin",
+         "North Korea", "North Korean", "North Koreans")
 ALIASES = {entity_key(f): a for a in (
     Alias("Kim Jong Un", "PERSON", ("Kim Jong Un", "Kim")),
     Alias("Kim Il Sung", "PERSON", ("Kim Il Sung",)),
@@ -22,7 +23,8 @@ def test_glued_names_are_found_before_and_after() -> None:
 
 
 def test_words_that_start_with_a_name_are_left_whole() -> None:
-    text = "Russian engineers praised Kimilsungism and the Russia-made trucks."
+    text = ("Russian engineers praised Kimilsungism and the Russia-made trucks of North "
+            "Korean and North Koreans' design.")
     assert split_points(text, FORMS) == []
 
 
