@@ -136,17 +136,23 @@ def _figure(token: Any) -> bool:
 def _evaluative(head: Any) -> bool:
     """A judgement, not an event, and no number or date in it to check: a clause whose
     subject is itself a clause ("what is important is that…", "strengthening cooperation
-    serves…"), or a copula whose subject is a pronoun standing for no one ("it is the
-    consistent stand of…", "this is a clear proof that…"; "it is the largest…" compares,
-    so it can be checked)."""
+    serves…"), or a copula on a pronoun that stands for a clause it judges ("it is the
+    consistent stand of X to…", "this is a clear proof that…"; "it is the largest…"
+    compares, so it can be checked)."""
     if any(_figure(t) for t in head.subtree):
         return False   # a number or a date can be checked
     if any(c.dep_ in ("csubj", "csubjpass") for c in head.children):
         return True
     complements = [c for c in head.children if c.dep_ in ("attr", "acomp")]
-    superlative = any(t.tag_ in ("JJS", "RBS") for c in complements for t in c.subtree)
-    return head.lemma_ == "be" and bool(complements) and not superlative and \
-        any(c.dep_ == "nsubj" and c.lower_ in DEMONSTRATIVES for c in head.children)
+    if head.lemma_ != "be" or not complements or not any(
+            c.dep_ == "nsubj" and c.lower_ in DEMONSTRATIVES for c in head.children):
+        return False
+    inside = [t for c in complements for t in c.subtree]
+    superlative = any(t.tag_ in ("JJS", "RBS") for t in inside)
+    clauses = [*inside, *(t for c in head.children if c.dep_ in ("xcomp", "ccomp")
+                          for t in c.subtree)]
+    judged = any((t.dep_, t.lower_) in (("aux", "to"), ("mark", "that")) for t in clauses)
+    return judged and not superlative
 
 
 def _credit(sent: Any) -> bool:
