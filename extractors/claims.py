@@ -100,8 +100,10 @@ def form_problem(sent: Any) -> str | None:
         return "heading or fragment"
     if text[-1:] not in ".!\"'”’)" and len(words) < 14:
         return "heading or fragment"
-    heads = [sent.root, *(c for c in sent.root.children
-                          if c.dep_ == "ccomp" and sent.root.lemma_ in REPORTING)]
+    root = sent.root
+    if root.pos_ not in ("VERB", "AUX"):  # no verb at the root: the parse failed, and the
+        root = next((t for t in sent if t.pos_ == "VERB"), root)   # first verb stands in
+    heads = [root, *(c for c in root.children if c.dep_ == "ccomp" and root.lemma_ in REPORTING)]
     if any(_ceremonial(h) for h in heads):
         return "greeting, wish or praise: nothing checkable"
     if any(_evaluative(h) for h in heads) or _credit(sent):
@@ -112,16 +114,36 @@ def form_problem(sent: Any) -> str | None:
 def _ceremonial(verb: Any) -> bool:
     """A wish, thanks, praise or an expressed belief: what a message feels, not a fact; also
     through the verb someone is asked to ("asked her to convey his greetings")."""
-    if verb.lemma_ in CEREMONIAL_VERBS:
+    if verb.lemma_ in CEREMONIAL_VERBS or _feeling(verb):
         return True
     if any(c.dep_ == "dobj" for c in verb.children) and \
             any(c.dep_ == "xcomp" and _ceremonial(c) for c in verb.children):
         return True
+    # its object, also where the parser read "extended congratulations" as a noun phrase
+    objects = [c for c in verb.children if c.dep_ == "dobj"] + \
+        ([verb.head] if verb.dep_ == "amod" else [])
     return verb.lemma_ in OFFERING_VERBS and any(
-        c.dep_ == "dobj" and c.lemma_.lower() in CEREMONIAL_OBJECTS for c in verb.children)
+        o.lemma_.lower() in CEREMONIAL_OBJECTS for o in objects)
 
 
 DEMONSTRATIVES = frozenset({"it", "this", "that"})
+FEELINGS = frozenset({"pleased", "glad", "happy", "delighted", "honoured", "honored",
+                      "grateful", "thankful", "proud", "sad", "sorry", "saddened"})
+# feelings only with a degree ("deeply moved"; "the troops were moved" is an event)
+STIRRED = frozenset({"moved", "touched", "encouraged", "inspired"})
+DEGREE = frozenset({"deeply", "greatly", "very", "much", "profoundly", "so", "truly"})
+
+
+def _feeling(head: Any) -> bool:
+    """A feeling told, not an event, with no number or date in it: "she was pleased to
+    attend…", "they were deeply moved"."""
+    if any(_figure(t) for t in head.subtree):
+        return False
+    if any(c.dep_ == "auxpass" for c in head.children) and (head.lower_ in FEELINGS or (
+            head.lower_ in STIRRED and any(c.lower_ in DEGREE for c in head.children))):
+        return True
+    return head.lemma_ == "be" and any(c.dep_ == "acomp" and c.lower_ in FEELINGS
+                                       for c in head.children)
 
 
 def _figure(token: Any) -> bool:

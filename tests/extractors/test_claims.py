@@ -122,3 +122,23 @@ def test_evaluations_are_not_claims(nlp, sentence: str) -> None:
 ])
 def test_events_stay_claims(nlp, sentence: str) -> None:
     assert skip_reason(nlp(sentence)[:], 0.9, 0.5) is None
+
+
+@pytest.mark.parametrize("sentence", [
+    "The governor said that she was delighted to open the new bridge.",
+    "The veterans said they were deeply moved by the warm welcome.",
+    # no verb at the root of the parse (en_core_web_sm 3.8 roots it at "congratulations")
+    "In the letter Petrov extended congratulations to the president on the 30th anniversary "
+    "of the republic, the happy day of its people.",
+])
+def test_feelings_and_greetings_are_not_claims(nlp, sentence: str) -> None:
+    found = skip_reason(nlp(sentence)[:], 0.9, 0.5)
+    assert found is not None and found.startswith("greeting")
+
+
+@pytest.mark.parametrize("sentence", [
+    "She was proud that exports had grown by 12 percent since 2020.",
+    "The prisoners were moved by train from the border to the capital, officials said.",
+])
+def test_a_feeling_about_a_figure_or_a_move_stays_a_claim(nlp, sentence: str) -> None:
+    assert skip_reason(nlp(sentence)[:], 0.9, 0.5) is None
