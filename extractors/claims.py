@@ -178,9 +178,10 @@ def _evaluative(head: Any) -> bool:
 
 
 def _credit(sent: Any) -> bool:
-    """Credit given ("…has prospered thanks to the leader's wise guidance"): praise."""
+    """Credit given ("…has prospered thanks to the leader's wise guidance"): praise, unless
+    there is a number or date to check ("exports rose 20% thanks to oil prices")."""
     return any(t.lower_ == "thanks" and t.i + 1 < sent.end and t.nbor().lower_ == "to"
-               for t in sent)
+               for t in sent) and not any(_figure(t) for t in sent)
 
 
 def skip_reason(sent: Any, score: float, threshold: float) -> str | None:
