@@ -14,7 +14,8 @@ from typing import Any
 
 from extractors.quantities import Quantity, quantities
 
-COMPONENT = "pactwatch.claims.v2"  # v2: greetings, wishes and praise are not claims
+COMPONENT = "pactwatch.claims.v3"  # v2: greetings, wishes and praise are not claims;
+# v3: nor evaluations (of a clause, by a demonstrative, credit "thanks to")
 REPORTING = {
     # lemma: certainty when someone other than the outlet asserts it
     "say": "reported", "tell": "reported", "state": "reported", "announce": "reported",
@@ -99,18 +100,88 @@ def form_problem(sent: Any) -> str | None:
         return "heading or fragment"
     if text[-1:] not in ".!\"'”’)" and len(words) < 14:
         return "heading or fragment"
-    if _ceremonial(sent.root) or any(_ceremonial(c) for c in sent.root.children
-                                     if c.dep_ == "ccomp" and sent.root.lemma_ in REPORTING):
+    root = sent.root
+    if root.pos_ not in ("VERB", "AUX"):  # no verb at the root: the parse failed, and the
+        root = next((t for t in sent if t.pos_ == "VERB"), root)   # first verb stands in
+    heads = [root, *(c for c in root.children if c.dep_ == "ccomp" and root.lemma_ in REPORTING)]
+    if any(_ceremonial(h) for h in heads):
         return "greeting, wish or praise: nothing checkable"
+    if any(_evaluative(h) for h in heads) or _credit(sent):
+        return "evaluation, not an event: nothing checkable"
     return None
 
 
 def _ceremonial(verb: Any) -> bool:
-    """A wish, thanks, praise or an expressed belief: what a message feels, not a fact."""
-    if verb.lemma_ in CEREMONIAL_VERBS:
+    """A wish, thanks, praise or an expressed belief: what a message feels, not a fact; also
+    through the verb someone is asked to ("asked her to convey his greetings")."""
+    if verb.lemma_ in CEREMONIAL_VERBS or _feeling(verb):
         return True
+    if any(c.dep_ == "dobj" for c in verb.children) and \
+            any(c.dep_ == "xcomp" and _ceremonial(c) for c in verb.children):
+        return True
+    # its object, also where the parser read "extended congratulations" as a noun phrase
+    objects = [c for c in verb.children if c.dep_ == "dobj"] + \
+        ([verb.head] if verb.dep_ == "amod" else [])
     return verb.lemma_ in OFFERING_VERBS and any(
-        c.dep_ == "dobj" and c.lemma_.lower() in CEREMONIAL_OBJECTS for c in verb.children)
+        o.lemma_.lower() in CEREMONIAL_OBJECTS for o in objects)
+
+
+DEMONSTRATIVES = frozenset({"it", "this", "that"})
+FEELINGS = frozenset({"pleased", "glad", "happy", "delighted", "honoured", "honored",
+                      "grateful", "thankful", "proud", "sad", "sorry", "saddened"})
+# feelings only with a degree ("deeply moved"; "the troops were moved" is an event)
+STIRRED = frozenset({"moved", "touched", "encouraged", "inspired"})
+DEGREE = frozenset({"deeply", "greatly", "very", "much", "profoundly", "so", "truly"})
+
+
+def _feeling(head: Any) -> bool:
+    """A feeling told, not an event, with no number or date in it: "she was pleased to
+    attend…", "they were deeply moved"."""
+    if any(_figure(t) for t in head.subtree):
+        return False
+    if any(c.dep_ == "auxpass" for c in head.children) and (head.lower_ in FEELINGS or (
+            head.lower_ in STIRRED and any(c.lower_ in DEGREE for c in head.children))):
+        return True
+    return head.lemma_ == "be" and any(c.dep_ == "acomp" and c.lower_ in FEELINGS
+                                       for c in head.children)
+
+
+def _figure(token: Any) -> bool:
+    """Part of a number or date that can be checked: an amount, a figure in digits, a named
+    day or month ("3 May", "Monday", "1,500"); not "the two countries" or "those days"."""
+    if token.ent_type_ in ("QUANTITY", "MONEY", "PERCENT"):
+        return True
+    return token.ent_type_ in ("CARDINAL", "DATE", "TIME") and \
+        (any(ch.isdigit() for ch in token.text) or token.text[:1].isupper())
+
+
+def _evaluative(head: Any) -> bool:
+    """A judgement, not an event, and no number or date in it to check: a clause whose
+    subject is itself a clause ("what is important is that…", "strengthening cooperation
+    serves…"), or a copula on a pronoun that stands for a clause it judges ("it is the
+    consistent stand of X to…", "this is a clear proof that…"; "it is the largest…"
+    compares, so it can be checked)."""
+    if any(_figure(t) for t in head.subtree):
+        return False   # a number or a date can be checked
+    if any(c.dep_ in ("csubj", "csubjpass") for c in head.children):
+        return True
+    complements = [c for c in head.children if c.dep_ in ("attr", "acomp")]
+    if head.lemma_ != "be" or not complements or not any(
+            c.dep_ == "nsubj" and c.lower_ in DEMONSTRATIVES for c in head.children):
+        return False
+    inside = [t for c in complements for t in c.subtree]
+    superlative = any(t.tag_ in ("JJS", "RBS") for t in inside)
+    clauses = [*inside, *(t for c in head.children if c.dep_ in ("xcomp", "ccomp")
+                          for t in c.subtree)]
+    judged = any((t.dep_, t.lower_) in (("aux", "to"), ("mark", "that")) for t in clauses)
+    return judged and not superlative
+
+
+def _credit(sent: Any) -> bool:
+    """Credit given ("…has prospered thanks to the leader's wise guidance"): praise, unless
+    there is a number or date to check ("exports rose 20% thanks to oil prices")."""
+    return any(t.lower_ == "thanks" and t.i + 1 < sent.end and t.nbor().lower_ == "to"
+               for t in sent) and not any(_figure(t) for t in sent)
 
 
 def skip_reason(sent: Any, score: float, threshold: float) -> str | None:

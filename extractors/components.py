@@ -1,10 +1,10 @@
 """pactwatch's spaCy components, registered by name and version, so that they run wherever
 `nlp.pipe` runs (this process, a parse worker, a pass worker):
 
-- `pactwatch.entities.v1` (`EntityNormaliser`, pipe `pactwatch_entities_v1`): the
+- `pactwatch.entities.v2` (`EntityNormaliser`, pipe `pactwatch_entities_v2`): the
   document's sentences and its named entities with their canonical names (the story's
   aliases; "Putin" → "Vladimir Putin" when the document names him in full);
-- `pactwatch.claims.v2` (`ClaimExtractor`, pipe `pactwatch_claims_v2`): at most one
+- `pactwatch.claims.v3` (`ClaimExtractor`, pipe `pactwatch_claims_v3`): at most one
   claim per sentence, check-worthiness scored one batch of documents at a time
   (`extractors.claims.extract`).
 
@@ -18,18 +18,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from extractors.claims import COMPONENT as CLAIMS
 from extractors.claims import Claim, extract
+from extractors.glue import spaced, split_points
 from extractors.story import Alias, entity_key
 
-ENTITIES = "pactwatch.entities.v1"
+ENTITIES = "pactwatch.entities.v2"  # v2: glued names of the story cut off before parsing
 # spaCy's names for the two components (its factory names allow no dots): the version
 # is part of the name, so a pipeline says which version of each it runs
-ENTITIES_PIPE = ENTITIES.replace(".", "_")   # pactwatch_entities_v1
-CLAIMS_PIPE = CLAIMS.replace(".", "_")       # pactwatch_claims_v2
+ENTITIES_PIPE = ENTITIES.replace(".", "_")   # pactwatch_entities_v2
+CLAIMS_PIPE = CLAIMS.replace(".", "_")       # pactwatch_claims_v3
 EXTENSION = "pactwatch"
 NAMED = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",
                    "WORK_OF_ART", "LAW", "LANGUAGE"})
@@ -66,13 +67,18 @@ class DocAnalysis:
     scores: tuple[float, ...] = ()  # check-worthiness per sentence
 
 
+def alias_forms(aliases: Mapping[str, Alias]) -> tuple[str, ...]:
+    """Every surface form of the story's aliases: the names whose glued forms are cut."""
+    return tuple(sorted({form for alias in aliases.values() for form in alias.forms}))
+
+
 def component_cfg(aliases: Mapping[str, Alias], scorer: Scorer | None, threshold: float,
                   units: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """`nlp.pipe`'s `component_cfg` for one call: the story's aliases and units, and the
     check-worthiness scorer (without one, no claims)."""
     return {ENTITIES_PIPE: {"aliases": aliases},
             CLAIMS_PIPE: {"scorer": scorer, "threshold": threshold if scorer else NO_CLAIMS,
-                     "units": units}}
+                          "units": units, "forms": alias_forms(aliases)}}
 
 
 def canonical_name(text: str, label: str, locative: bool, aliases: Mapping[str, Alias]) -> str:
@@ -147,36 +153,48 @@ class ClaimExtractor:
     check-worthiness scored for all sentences of a batch of documents in one call."""
 
     def __call__(self, doc: Any, scorer: Scorer | None = None, threshold: float = NO_CLAIMS,
-                 units: Mapping[str, str] | None = None) -> Any:
-        return next(self.pipe([doc], 1, scorer, threshold, units))
+                 units: Mapping[str, str] | None = None, forms: tuple[str, ...] = ()) -> Any:
+        return next(self.pipe([doc], 1, scorer, threshold, units, forms))
 
     def pipe(self, docs: Iterable[Any], batch_size: int = 16, scorer: Scorer | None = None,
-             threshold: float = NO_CLAIMS, units: Mapping[str, str] | None = None
-             ) -> Iterator[Any]:
+             threshold: float = NO_CLAIMS, units: Mapping[str, str] | None = None,
+             forms: tuple[str, ...] = ()) -> Iterator[Any]:
+        """`forms`: the story's names, put back spaced where a scraper glued them (what
+        the scorer reads and claims show; extractors/glue.py)."""
         batch: list[Any] = []
         for doc in docs:
             batch.append(doc)
             if len(batch) >= batch_size:
-                yield from self._batch(batch, scorer, threshold, units or {})
+                yield from self._batch(batch, scorer, threshold, units or {}, forms)
                 batch = []
-        yield from self._batch(batch, scorer, threshold, units or {})
+        yield from self._batch(batch, scorer, threshold, units or {}, forms)
 
     def _batch(self, docs: list[Any], scorer: Scorer | None, threshold: float,
-               units: Mapping[str, str]) -> list[Any]:
+               units: Mapping[str, str], forms: tuple[str, ...]) -> list[Any]:
         per_doc = [sentence_spans(d) for d in docs]
-        flat = [s.text.strip() for spans in per_doc for s in spans]
+        points = [split_points(d.text, forms) for d in docs]
+        flat = [spaced(s.text, s.start_char, p).strip()
+                for spans, p in zip(per_doc, points, strict=True) for s in spans]
         scores = list(scorer(flat)) if scorer is not None and flat else [0.0] * len(flat)
         at = 0
-        for doc, spans in zip(docs, per_doc, strict=True):
+        for doc, spans, p in zip(docs, per_doc, points, strict=True):
             mine = scores[at:at + len(spans)]
             at += len(spans)
             canonical = doc.user_data.pop("pactwatch_canonical", {})
             claims = tuple(c for i, s in enumerate(spans) if (c := extract(
                 s, i, canonical, mine[i], threshold, units)) is not None)
+            if p:  # a reader (and claim matching) sees the glued names spaced
+                claims = tuple(_spaced(c, spans[c.sentence_idx], p) for c in claims)
             found: DocAnalysis = doc._.get(EXTENSION)
             doc._.set(EXTENSION, DocAnalysis(found.sentences, found.mentions, claims,
                                              tuple(float(x) for x in mine)))
         return docs
+
+
+def _spaced(c: Claim, sent: Any, points: list[int]) -> Claim:
+    lead = len(sent.text) - len(sent.text.lstrip())
+    return replace(c, sentence=spaced(c.sentence, sent.start_char + lead, points),
+                   claim_text=spaced(c.claim_text, c.start_char, points))
 
 
 def register() -> None:

@@ -18,10 +18,12 @@ from extractors.components import (
     ENTITIES_PIPE,
     EXTENSION,
     Scorer,
+    alias_forms,
     component_cfg,
     register,
 )
 from extractors.components import DocAnalysis as DocAnalysis  # re-exported: nlp's result
+from extractors.glue import make_doc
 from extractors.story import Alias
 
 COMPONENT = ENTITIES
@@ -87,7 +89,7 @@ def analyse(nlp: Any, texts: Iterable[str], aliases: dict[str, Alias],
     if multiprocessing.current_process().daemon:  # a Dask worker: no child processes
         n_process = 1
     return _parse(nlp, clipped, batch_size, n_process,
-                  component_cfg(aliases, scorer, threshold, units))
+                  component_cfg(aliases, scorer, threshold, units), alias_forms(aliases))
 
 
 # Worker processes, one pool per process, started once. spaCy's own `n_process` forks this
@@ -112,21 +114,23 @@ def _worker_pool(model: str, processes: int) -> ProcessPoolExecutor:
         return _pool[1]
 
 
-def _pipe(nlp: Any, texts: list[str], batch_size: int, cfg: dict[str, dict[str, Any]]
-          ) -> list[DocAnalysis]:
-    """`doc._.pactwatch` of each text, through the whole pipeline (ours included)."""
-    return [doc._.get(EXTENSION) for doc in nlp.pipe(texts, batch_size=batch_size,
-                                                     component_cfg=cfg)]
+def _pipe(nlp: Any, texts: list[str], batch_size: int, cfg: dict[str, dict[str, Any]],
+          forms: tuple[str, ...]) -> list[DocAnalysis]:
+    """`doc._.pactwatch` of each text, through the whole pipeline (ours included), tokenised
+    with the story's glued names (`forms`) cut off (extractors/glue.py)."""
+    docs = nlp.pipe((make_doc(nlp, t, forms) for t in texts), batch_size=batch_size,
+                    component_cfg=cfg)
+    return [doc._.get(EXTENSION) for doc in docs]
 
 
 def _parse_chunk(model: str, texts: list[str], batch_size: int,
-                 cfg: dict[str, dict[str, Any]]) -> list[DocAnalysis]:
+                 cfg: dict[str, dict[str, Any]], forms: tuple[str, ...]) -> list[DocAnalysis]:
     """In a worker: run the pipeline over `texts`; return what it found in each."""
-    return _pipe(load_model(model), texts, batch_size, cfg)
+    return _pipe(load_model(model), texts, batch_size, cfg, forms)
 
 
 def _parse(nlp: Any, texts: list[str], batch_size: int, processes: int,
-           cfg: dict[str, dict[str, Any]]) -> list[DocAnalysis]:
+           cfg: dict[str, dict[str, Any]], forms: tuple[str, ...]) -> list[DocAnalysis]:
     """The analysis of each text, in order: here, or in `processes` forkserver workers (only
     for a pipeline from `load_model`, whose name the workers can load; `cfg` travels with
     the texts). Raises what the workers raise; a crashed worker pool is replaced on the
@@ -134,11 +138,11 @@ def _parse(nlp: Any, texts: list[str], batch_size: int, processes: int,
     global _pool
     model = nlp.meta.get(MODEL_NAME_KEY)
     if processes <= 1 or model is None:
-        return _pipe(nlp, texts, batch_size, cfg)
+        return _pipe(nlp, texts, batch_size, cfg, forms)
     size = -(-len(texts) // processes)
     pool = _worker_pool(model, processes)
     try:
-        futures = [pool.submit(_parse_chunk, model, texts[i:i + size], batch_size, cfg)
+        futures = [pool.submit(_parse_chunk, model, texts[i:i + size], batch_size, cfg, forms)
                    for i in range(0, len(texts), size)]
         return [a for f in futures for a in f.result()]
     except BrokenProcessPool:

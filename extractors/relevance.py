@@ -11,8 +11,10 @@ enough of it; a passing mention (one sentence in an article about something else
 The score is in [0, 1]: 0.5 for an on-story title, 0.3 for an on-story opening (the first
 three sentences), plus twice the weighted share of on-story sentences (capped at 1). A
 title or opening that is only half on the story (one side and a keyword) counts when the
-body has a sentence fully on it. Relevant at `story.threshold` (0.5). Every decision keeps
-the sentences that carried it.
+body has a sentence fully on it, or when the article is its headline alone (no body, or
+the feed's title as its text: a wire headline names one side and the other is implied by
+the dateline, "Russian Delegation Arrives"). Relevant at `story.threshold` (0.5). Every
+decision keeps the sentences that carried it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 from extractors.language import Language, detect
 from extractors.story import Story
 
-METHOD = "pactwatch.relevance.v2 (on-story sentences: title, opening, share)"
+METHOD = "pactwatch.relevance.v3 (on-story sentences: title, opening, share; headline-only)"
 TITLE_WEIGHT, LEAD_WEIGHT, SHARE_WEIGHT = 0.5, 0.3, 2.0
 LEAD_SENTENCES = 3
 EVIDENCE = 3          # sentences kept as evidence
@@ -129,13 +131,16 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     counted, and `evidence` holds the on-story sentences (the title first). Both sides must
     be named somewhere in the article (its title or text)."""
     head = _read(story, _unglue(title.strip())) if title.strip() else None
-    body = [_read(story, s) for s in split_sentences(_unglue(text))]
+    headline_only = " ".join(text.split()) in ("", " ".join(title.split()))
+    body = [] if headline_only else [_read(story, s) for s in split_sentences(_unglue(text))]
     named = {side for s in ([head] if head else []) + body for side in s.sides}
-    if missing := [g for g in story.groups if g not in named]:
+    if (missing := [g for g in story.groups if g not in named]) and \
+            not (headline_only and head is not None and head.on_story):
         return Relevance(False, 0.0, f"no mention of {' or '.join(missing)}", METHOD, ())
     on = sorted((s for s in body if s.on_story), key=lambda s: -s.weight)
     full = bool(on) and on[0].weight == 1.0
-    title_on = head is not None and (head.weight == 1.0 or (head.on_story and full))
+    title_on = head is not None and (head.weight == 1.0 or (head.on_story and
+                                                             (full or headline_only)))
     lead = max((s.weight for s in body[:LEAD_SENTENCES]), default=0.0)
     lead_on = lead == 1.0 or (lead > 0 and full)
     share = sum(s.weight for s in on) / len(body) if body else 0.0

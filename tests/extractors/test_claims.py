@@ -96,3 +96,50 @@ def test_not_claims(nlp, sentence: str, reason: str) -> None:
 def test_negation_is_recorded(nlp) -> None:
     c = claim(nlp, "China has not sent any weapons to Russia since the war began in 2022.")
     assert c is not None and c.negated
+
+
+@pytest.mark.parametrize("sentence", [
+    # a judgement of a clause, or by a pronoun standing for no one, or credit given
+    "The envoy noted that deepening trade between the two nations serves the interests "
+    "of both peoples.",
+    "What matters most is that the friendship forged in hard times remains a firm basis "
+    "for cooperation.",
+    "It is the unwavering position of the government to strengthen solidarity with its "
+    "neighbours in every field.",
+    "The province has become a land of plenty thanks to the wise guidance of the party.",
+    "The minister asked him to convey her warmest greetings to the president.",
+])
+def test_evaluations_are_not_claims(nlp, sentence: str) -> None:
+    found = skip_reason(nlp(sentence)[:], 0.9, 0.5)
+    assert found is not None and found.startswith(("evaluation", "greeting"))
+
+
+@pytest.mark.parametrize("sentence", [
+    "A trade delegation led by the deputy minister arrived in the capital on 3 May.",
+    "It was the first visit by a defence minister in 24 years.",
+    "The two ministers signed an agreement on fishing quotas at the talks.",
+    "Officials said that the shipments had doubled since March.",
+])
+def test_events_stay_claims(nlp, sentence: str) -> None:
+    assert skip_reason(nlp(sentence)[:], 0.9, 0.5) is None
+
+
+@pytest.mark.parametrize("sentence", [
+    "The governor said that she was delighted to open the new bridge.",
+    "The veterans said they were deeply moved by the warm welcome.",
+    # no verb at the root of the parse (en_core_web_sm 3.8 roots it at "congratulations")
+    "In the letter Petrov extended congratulations to the president on the 30th anniversary "
+    "of the republic, the happy day of its people.",
+])
+def test_feelings_and_greetings_are_not_claims(nlp, sentence: str) -> None:
+    found = skip_reason(nlp(sentence)[:], 0.9, 0.5)
+    assert found is not None and found.startswith("greeting")
+
+
+@pytest.mark.parametrize("sentence", [
+    "She was proud that exports had grown by 12 percent since 2020.",
+    "The prisoners were moved by train from the border to the capital, officials said.",
+    "Exports of grain rose by 20 percent last year thanks to higher world prices.",
+])
+def test_with_a_figure_or_a_real_move_it_stays_a_claim(nlp, sentence: str) -> None:
+    assert skip_reason(nlp(sentence)[:], 0.9, 0.5) is None

