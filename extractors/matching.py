@@ -18,13 +18,14 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from extractors.claims import Claim
+from extractors.matching_dates import dated_after, dates_conflict
 from extractors.quantities import Quantity
 
 DATA = Path(__file__).parent / "data"
@@ -40,8 +41,6 @@ TIE = 0.05                 # similarities this close count as equally close
 # Certainty levels that count as a change: "claimed" and "said" word the same attribution.
 LEVEL = {"asserted": "stated", "reported": "stated", "claimed": "stated",
          "believed": "hedged", "denied": "denied"}
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
 DIFFERENT_PREDICATE = 0.75  # claims that share no verb must be this close in meaning
 
 
@@ -127,55 +126,11 @@ def attribution_changed(old: ClaimRecord, new: ClaimRecord) -> bool:
     return _head(old.claimant) != _head(new.claimant)
 
 
-def _date_parts(text: str) -> dict[str, str]:
-    low = text.lower()
-    parts = {}
-    if year := re.search(r"\b(1[89]\d\d|20\d\d)\b", low):
-        parts["year"] = year.group(1)
-    if month := next((m for m in MONTHS if re.search(rf"\b({m}|{m[:3]}|{m[:4]})\b", low)),
-                     None):
-        parts["month"] = month
-        if day := re.search(r"\b([0-3]?\d)(st|nd|rd|th)?\b", low.replace(parts.get("year", "#"),
-                                                                        "")):
-            parts["day"] = day.group(1)
-    return parts
-
-
-def dates_conflict(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
-    """True when every absolute date of `new` disagrees with every one of `old` on a part
-    both give (year, month or day): "24 October" and "October" agree."""
-    a = [p for d in old if (p := _date_parts(d))]
-    b = [p for d in new if (p := _date_parts(d))]
-    if not a or not b:
-        return False
-    def clash(x: dict[str, str], y: dict[str, str]) -> bool:
-        return any(x[k] != y[k] for k in x.keys() & y.keys())
-    return all(clash(x, y) for x in a for y in b)
-
-
-def _absolute_day(text: str, published: datetime) -> date | None:
-    """The calendar day a date expression names, read in the light of its article's
-    publication ("August 13" in a piece of 16 August 2024 is 13 August 2024; a month later
-    than publication means the year before); None without a month and a day."""
-    parts = _date_parts(text)
-    if "month" not in parts or "day" not in parts:
-        return None
-    month, day = MONTHS.index(parts["month"]) + 1, int(parts["day"])
-    year = int(parts.get("year", published.year))
-    if "year" not in parts and month > published.month + 1:
-        year -= 1
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 def after_publication(old: ClaimRecord, new: ClaimRecord) -> bool:
     """True when `new` dates its event after `old` was published: `old` cannot have told of
     it ("received a greeting on October 10" is not the greeting of September 9 reported on
     September 12, however alike the words)."""
-    days = [d for t in new.dates if (d := _absolute_day(t, new.published_at))]
-    return bool(days) and all(d > old.published_at.date() for d in days)
+    return dated_after(new.dates, new.published_at, old.published_at.date())
 
 
 def _quantity_changes(old: ClaimRecord, new: ClaimRecord) -> list[Change]:
