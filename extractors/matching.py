@@ -26,11 +26,13 @@ import numpy as np
 
 from extractors.claims import Claim
 from extractors.matching_dates import dated_after, dates_conflict
+from extractors.matching_neighbours import DISTINCT, STANDS_OUT, margin
 from extractors.quantities import Quantity
 
 DATA = Path(__file__).parent / "data"
-METHOD = ("pactwatch.matching.v3 (all-MiniLM-L6-v2 cosine + content-word containment; "
-          "events dated after an earlier report, distinct parties)")
+METHOD = ("pactwatch.matching.v4 (all-MiniLM-L6-v2 cosine + content-word containment + "
+          "margin over the other assertions near a claim; events dated after an earlier "
+          "report, distinct parties)")
 SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
 SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
 SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other
@@ -213,20 +215,24 @@ def distinct_parties(a: ClaimRecord, b: ClaimRecord) -> bool:
     return bool(_unshared(a, b)) and bool(_unshared(b, a))
 
 
-def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
-    """Claims about different actors are different assertions however alike the words;
-    claims whose main verbs differ must be closer still ("moved to Kursk" is not "suffered
-    casualties in Kursk")."""
+def _same_event(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
+    """Claims about different actors are different assertions however alike the words, and
+    so are claims that count different things or tell of another day's event."""
     if a.actors and b.actors and not _names(a.actors) & _names(b.actors):
         return False
     if not _same_measure(a, b):
         return False
     if dates_conflict(a.dates, b.dates) and sim < DIFFERENT_EVENT:
         return False      # the same formula on another day tells of another event
-    if after_publication(a, b) or distinct_parties(a, b):
-        return False
-    return (sim >= DIFFERENT_PREDICATE or _same_predicate(a, b, synonyms)
-            or _shared_measure(a, b))
+    return not (after_publication(a, b) or distinct_parties(a, b))
+
+
+def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
+    """The same event, and claims whose main verbs differ must be closer still ("moved to
+    Kursk" is not "suffered casualties in Kursk")."""
+    return _same_event(a, b, sim) and (sim >= DIFFERENT_PREDICATE
+                                       or _same_predicate(a, b, synonyms)
+                                       or _shared_measure(a, b))
 
 
 def _vectors(claims: Sequence[ClaimRecord]) -> Any:
@@ -247,15 +253,28 @@ def with_vectors(claims: Sequence[ClaimRecord], encode: Any) -> list[ClaimRecord
     return out
 
 
-def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float,
-                   synonyms: Synonyms) -> float | None:
+def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Synonyms,
+                   apart: float = 1.0) -> float | None:
     """The similarity at which `c` makes the assertion `m` made, or None when it does not:
     close in meaning (sentence-embedding cosine) or close enough with most content words
     shared (the story's `synonyms` folded), and compatible (same actors, same measure, same
-    event)."""
+    event); or fairly close and standing out from the other assertions near `c` (`apart`:
+    the margin, extractors/matching_neighbours.py), the same event with nothing different.
+    A loose match must stand apart a little: a formula as close to many earlier assertions
+    restates none of them."""
     lexical = containment(m, c, synonyms)
     close = cosine >= SAME_MEANING or (cosine >= SAME_WORDS_MEANING and lexical >= SAME_WORDS)
-    if not close or not _compatible(m, c, cosine, synonyms):
+    if close and cosine < CHANGE_MEANING and apart < DISTINCT:
+        return None
+    if not close:
+        # In other words: a restatement that is much closer to `m` than to anything else,
+        # whatever its verb, when its fields all agree (the looser the match, the less may
+        # differ).
+        if (cosine < SAME_WORDS_MEANING or apart < STANDS_OUT or not _same_event(m, c, cosine)
+                or changes(m, c)):
+            return None
+        return round((cosine + lexical) / 2, 4)
+    if not _compatible(m, c, cosine, synonyms):
         return None
     # A loose match whose numbers or dates differ is not surely the same assertion; one whose
     # source or hedging differs is the assertion repeated (only a close match can call it
@@ -287,12 +306,13 @@ def _pool(i: int, cosines: Any, claims: Sequence[ClaimRecord], history: Pool) ->
     return sorted([*pool, *history], key=lambda p: -p[0])[:CANDIDATES]
 
 
-def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms
+def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any], str]
           ) -> tuple[ClaimRecord | None, float]:
     if not pool:
         return None, 0.0
     close = sorted(((s, m.order, m) for cos, m in pool
-                    if m is not None and (s := same_assertion(m, c, cos, synonyms)) is not None),
+                    if m is not None and (s := same_assertion(
+                        m, c, cos, synonyms, margin(m, cos, pool, origin))) is not None),
                    key=lambda t: (t[0], t[1]), reverse=True)
     if not close:
         return None, pool[0][0]
@@ -321,6 +341,9 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
     vectors = _vectors(claims)
     known: dict[str, Judgement] = dict(prior)
     out: list[Judgement] = []
+
+    def origin(m: ClaimRecord) -> str:
+        return known[m.claim_id].origin_claim_id if m.claim_id in known else m.claim_id
     for lo in range(start, len(claims), 256):
         block = vectors[lo:lo + 256] @ vectors[: min(len(claims), lo + 256)].T
         found: list[Pool] = [[]] * block.shape[0]
@@ -329,7 +352,7 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
             known.update((c, j) for c, j in seen.items() if c not in known)
         for k in range(block.shape[0]):
             i = lo + k
-            m, sim = _best(claims[i], _pool(i, block[k], claims, found[k]), synonyms)
+            m, sim = _best(claims[i], _pool(i, block[k], claims, found[k]), synonyms, origin)
             verdict = _verdict(claims[i], m, sim, known)
             known[verdict.claim_id] = verdict
             out.append(verdict)
