@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from extractors.claims import Claim
+from extractors.matching_clauses import CLAUSE_FLOOR, ClauseVectors, Encode
 from extractors.matching_dates import dated_after, dates_conflict
 from extractors.matching_neighbours import DISTINCT, STANDS_OUT, margin
 from extractors.quantities import Quantity
@@ -279,7 +280,8 @@ def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Syno
     # A loose match whose numbers or dates differ is not surely the same assertion; one whose
     # source or hedging differs is the assertion repeated (only a close match can call it
     # changed: see _verdict).
-    if cosine < CHANGE_MEANING and any(x.field in ("quantity", "date") for x in changes(m, c)):
+    whole = float(np.dot(m.vector, c.vector)) if m.vector is not None else cosine
+    if whole < CHANGE_MEANING and any(x.field in ("quantity", "date") for x in changes(m, c)):
         return None
     return round((cosine + lexical) / 2, 4)
 
@@ -306,13 +308,22 @@ def _pool(i: int, cosines: Any, claims: Sequence[ClaimRecord], history: Pool) ->
     return sorted([*pool, *history], key=lambda p: -p[0])[:CANDIDATES]
 
 
-def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any], str]
-          ) -> tuple[ClaimRecord | None, float]:
+def _match(m: ClaimRecord, c: ClaimRecord, cos: float, pool: Pool, synonyms: Synonyms,
+           origin: Callable[[Any], str], parts: ClauseVectors | None) -> float | None:
+    """`same_assertion` at how close `c` is to `m` (the wholes' cosine `cos`, or that of `m`'s
+    closest clause when closer: extractors/matching_clauses.py), with its margin."""
+    how = cos
+    if parts is not None and CLAUSE_FLOOR <= cos < SAME_MEANING:
+        how = max(cos, parts.closest(m.text, c.vector))
+    return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin) + how - cos)
+
+
+def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any], str],
+          parts: ClauseVectors | None = None) -> tuple[ClaimRecord | None, float]:
     if not pool:
         return None, 0.0
-    close = sorted(((s, m.order, m) for cos, m in pool
-                    if m is not None and (s := same_assertion(
-                        m, c, cos, synonyms, margin(m, cos, pool, origin))) is not None),
+    close = sorted(((s, m.order, m) for cos, m in pool if m is not None
+                    and (s := _match(m, c, cos, pool, synonyms, origin, parts)) is not None),
                    key=lambda t: (t[0], t[1]), reverse=True)
     if not close:
         return None, pool[0][0]
@@ -325,7 +336,8 @@ def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any]
 
 
 def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement],
-          synonyms: Synonyms, history: History | None = None) -> list[Judgement]:
+          synonyms: Synonyms, history: History | None = None,
+          clauses: Encode | None = None) -> list[Judgement]:
     """Judge `claims[start:]` against every claim before each of them.
 
     `claims` must be in knowledge order and carry their sentence vectors; `prior` holds
@@ -333,6 +345,8 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
     assertion first appeared); `synonyms` are the story's words folded together
     (`MatchingWords.synonyms`). `history`, when given, finds the nearest of the claims
     known before all of `claims` (an index over the warehouse) instead of holding them.
+    `clauses`, when given, encodes the clauses of fairly close candidates (texts → unit
+    vectors, the claims' model), so a restatement of one clause of a longer claim is found.
     Returns one Judgement per claim from `start` on, in order. A verdict depends only on
     the claim and the claims before it.
     """
@@ -341,6 +355,7 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
     vectors = _vectors(claims)
     known: dict[str, Judgement] = dict(prior)
     out: list[Judgement] = []
+    parts = ClauseVectors(clauses) if clauses else None
 
     def origin(m: ClaimRecord) -> str:
         return known[m.claim_id].origin_claim_id if m.claim_id in known else m.claim_id
@@ -350,9 +365,13 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
         if history:
             found, seen = history(vectors[lo:lo + 256])
             known.update((c, j) for c, j in seen.items() if c not in known)
+        pools = [_pool(lo + k, block[k], claims, found[k]) for k in range(block.shape[0])]
+        if parts:   # one batched call per block
+            parts.fetch(m.text for pool in pools for cos, m in pool
+                        if m is not None and CLAUSE_FLOOR <= cos < SAME_MEANING)
         for k in range(block.shape[0]):
             i = lo + k
-            m, sim = _best(claims[i], _pool(i, block[k], claims, found[k]), synonyms, origin)
+            m, sim = _best(claims[i], pools[k], synonyms, origin, parts)
             verdict = _verdict(claims[i], m, sim, known)
             known[verdict.claim_id] = verdict
             out.append(verdict)
