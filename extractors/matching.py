@@ -265,25 +265,22 @@ def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Syno
     restates none of them."""
     lexical = containment(m, c, synonyms)
     close = cosine >= SAME_MEANING or (cosine >= SAME_WORDS_MEANING and lexical >= SAME_WORDS)
-    if close and cosine < CHANGE_MEANING and apart < DISTINCT:
-        return None
-    if not close:
-        # In other words: a restatement that is much closer to `m` than to anything else,
-        # whatever its verb, when its fields all agree (the looser the match, the less may
-        # differ).
-        if (cosine < SAME_WORDS_MEANING or apart < STANDS_OUT or not _same_event(m, c, cosine)
-                or changes(m, c)):
-            return None
-        return round((cosine + lexical) / 2, 4)
-    if not _compatible(m, c, cosine, synonyms):
-        return None
+    whole = float(np.dot(m.vector, c.vector)) if m.vector is not None else cosine
     # A loose match whose numbers or dates differ is not surely the same assertion; one whose
     # source or hedging differs is the assertion repeated (only a close match can call it
     # changed: see _verdict).
-    whole = float(np.dot(m.vector, c.vector)) if m.vector is not None else cosine
-    if whole < CHANGE_MEANING and any(x.field in ("quantity", "date") for x in changes(m, c)):
-        return None
-    return round((cosine + lexical) / 2, 4)
+    if (close and (cosine >= CHANGE_MEANING or apart >= DISTINCT)
+            and _compatible(m, c, cosine, synonyms)
+            and not (whole < CHANGE_MEANING
+                     and any(x.field in ("quantity", "date") for x in changes(m, c)))):
+        return round((cosine + lexical) / 2, 4)
+    # In other words (few words shared): a restatement much closer to `m` than to anything
+    # else, whatever its verb, when its fields all agree (the looser the match, the less may
+    # differ). Claims sharing most words but not the verb still tell of another act.
+    if (cosine >= SAME_WORDS_MEANING and lexical < SAME_WORDS and apart >= STANDS_OUT
+            and _same_event(m, c, cosine) and not changes(m, c)):
+        return round((cosine + lexical) / 2, 4)
+    return None
 
 
 Pool = list[tuple[float, "ClaimRecord | None"]]
