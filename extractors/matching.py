@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from extractors.claims import Claim
-from extractors.matching_clauses import CLAUSE_FLOOR, ClauseVectors, Encode
+from extractors.matching_clauses import ClauseVectors, Encode
 from extractors.matching_dates import dated_after, dates_conflict
 from extractors.matching_neighbours import DISTINCT, STANDS_OUT, margin
 from extractors.quantities import Quantity
@@ -310,9 +310,10 @@ def _match(m: ClaimRecord, c: ClaimRecord, cos: float, pool: Pool, synonyms: Syn
     """`same_assertion` at how close `c` is to `m` (the wholes' cosine `cos`, or that of `m`'s
     closest clause when closer: extractors/matching_clauses.py), with its margin."""
     how = cos
-    if parts is not None and CLAUSE_FLOOR <= cos < SAME_MEANING:
+    if parts is not None and SAME_WORDS_MEANING <= cos < SAME_MEANING:
         how = max(cos, parts.closest(m.text, c.vector))
-    return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin) + how - cos)
+    return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin, SAME_WORDS_MEANING)
+                          + how - cos)
 
 
 def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any], str],
@@ -365,7 +366,7 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
         pools = [_pool(lo + k, block[k], claims, found[k]) for k in range(block.shape[0])]
         if parts:   # one batched call per block
             parts.fetch(m.text for pool in pools for cos, m in pool
-                        if m is not None and CLAUSE_FLOOR <= cos < SAME_MEANING)
+                        if m is not None and SAME_WORDS_MEANING <= cos < SAME_MEANING)
         for k in range(block.shape[0]):
             i = lo + k
             m, sim = _best(claims[i], pools[k], synonyms, origin, parts)

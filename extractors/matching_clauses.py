@@ -6,7 +6,8 @@ vector of the whole is diluted by the rest, so the restatement looks only fairly
 candidate's clauses (the parts that punctuation sets off, alone and two by two, of at least
 MIN_WORDS words) are encoded with the same model, and the claim's closeness to the candidate
 is the better of the whole and its closest clause. Only candidates fairly close as a whole
-(CLAUSE_FLOOR) are split, and each text once per judging.
+are split (extractors.matching: those the claim index hands on whole), each text once per
+judging.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 import numpy as np
 
 MIN_WORDS = 4        # shorter parts say too little to stand for the claim
-CLAUSE_FLOOR = 0.45  # candidates less close than this as a whole are not split
 BREAKS = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
 Encode = Callable[[list[str]], Any]   # texts → unit vectors (extractors.embeddings)
 

@@ -20,13 +20,14 @@ DISTINCT = 0.05    # a loose match (below CHANGE_MEANING) needs at least this ma
 
 
 def margin(candidate: Any, cosine: float, pool: Sequence[tuple[float, Any]],
-           origin: Callable[[Any], str]) -> float:
+           origin: Callable[[Any], str], floor: float = 0.0) -> float:
     """`cosine` (the candidate's) minus the mean cosine of the NEIGHBOURS nearest entries of
     `pool` ((cosine, claim or None), nearest first) that make another assertion than
-    `candidate`: claims whose `origin` differs, and entries too far to hold a claim. With no
-    other assertion near, the margin is the cosine itself."""
+    `candidate`: claims whose `origin` differs, and entries too far to hold a claim or below
+    `floor` (a claim index hands on no claim below it: they count as others wherever the
+    claims are held). With no other assertion near, the margin is the cosine itself."""
     mine = origin(candidate)
-    others = [cos for cos, other in pool
-              if other is None or (other is not candidate and origin(other) != mine)]
+    others = [cos for cos, other in pool if other is None or cos < floor
+              or (other is not candidate and origin(other) != mine)]
     near = others[:NEIGHBOURS]
     return cosine - (sum(near) / len(near) if near else 0.0)

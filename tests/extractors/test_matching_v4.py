@@ -18,13 +18,12 @@ START = datetime(2024, 6, 20)
 
 
 def test_restated_clause_of_a_longer_claim_is_repeated() -> None:
-    longer = ("The deal was sealed after two days of talks in Moscow, with Russia promising "
-              "wheat, fertiliser and fuel to Pyongyang in exchange for artillery ammunition.")
-    restated = ("Russia has promised grain, fertiliser and fuel in return for North Korean "
-                "artillery ammunition.")
+    longer = ("Officials in Seoul, who spoke on condition of anonymity, said the shipments left "
+              "from the port of Rajin aboard Russian-flagged vessels.")
+    restated = "The shipments sailed from Rajin on ships flying the Russian flag."
     claims = records(longer, restated)
     as_wholes = judge(claims, 0, {}, PACT.matching.synonyms)[-1]
-    assert as_wholes.status == "new"     # the whole sentence is diluted by the talks
+    assert as_wholes.status == "new"     # the whole sentence is diluted by its sources
     j = judge(claims, 0, {}, PACT.matching.synonyms, clauses=shared_encoder().encode)[-1]
     assert (j.status, j.matched_claim_id) == ("repeated", "a0:0")
 
