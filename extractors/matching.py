@@ -3,13 +3,16 @@
 Claims are judged in knowledge order (seeds first, then articles by publication time).
 Each claim carries the all-MiniLM-L6-v2 vector of its text. Candidates are the earlier
 claims nearest in meaning; a candidate makes the same assertion when it is close in meaning
-(cosine), or fairly close with most content words shared, and compatible: no disjoint
-actors, the same measure (containers are not shells), the same event (dates that disagree
-mean another event of the same formula unless the wording is near-identical), and a
-shared verb unless very close. The fields (quantities, attribution, certainty, dates)
-decide "changed", which needs a match closer still: a false "changed" costs an analyst
-more than a missed one. No corpus statistics enter a verdict, so claims that arrive later
-never move it; only an earlier-published claim can.
+(cosine, or that of its closest clause: extractors/matching_clauses.py), or fairly close
+with most content words shared, and compatible: no disjoint actors, the same measure
+(containers are not shells), the same event (dates that disagree mean another event of the
+same formula unless the wording is near-identical), and a shared verb unless very close. A
+fairly close claim in other words restates a candidate, whatever its verb, when it stands
+well above the other assertions near it and nothing differs; a loose match that barely
+stands above them is a formula, not a restatement (extractors/matching_neighbours.py).
+The fields (quantities, attribution, certainty, dates) decide "changed", which needs a
+match closer still: a false "changed" costs an analyst more than a missed one. Only the
+claims before a claim enter its verdict, so claims that arrive later never move it.
 """
 
 from __future__ import annotations
