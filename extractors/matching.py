@@ -312,8 +312,10 @@ def _match(m: ClaimRecord, c: ClaimRecord, cos: float, pool: Pool, synonyms: Syn
            origin: Callable[[Any], str], parts: ClauseVectors | None) -> float | None:
     """`same_assertion` at how close `c` is to `m` (the wholes' cosine `cos`, or that of `m`'s
     closest clause when closer: extractors/matching_clauses.py), with its margin."""
+    if cos < SAME_WORDS_MEANING:
+        return None      # too far as a whole to make the same assertion
     how = cos
-    if parts is not None and SAME_WORDS_MEANING <= cos < SAME_MEANING:
+    if parts is not None and cos < SAME_MEANING:
         how = max(cos, parts.closest(m.text, c.vector))
     return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin, SAME_WORDS_MEANING)
                           + how - cos)
