@@ -3,13 +3,16 @@
 Claims are judged in knowledge order (seeds first, then articles by publication time).
 Each claim carries the all-MiniLM-L6-v2 vector of its text. Candidates are the earlier
 claims nearest in meaning; a candidate makes the same assertion when it is close in meaning
-(cosine), or fairly close with most content words shared, and compatible: no disjoint
-actors, the same measure (containers are not shells), the same event (dates that disagree
-mean another event of the same formula unless the wording is near-identical), and a
-shared verb unless very close. The fields (quantities, attribution, certainty, dates)
-decide "changed", which needs a match closer still: a false "changed" costs an analyst
-more than a missed one. No corpus statistics enter a verdict, so claims that arrive later
-never move it; only an earlier-published claim can.
+(cosine, or that of its closest clause: extractors/matching_clauses.py), or fairly close
+with most content words shared, and compatible: no disjoint actors, the same measure
+(containers are not shells), the same event (dates that disagree mean another event of the
+same formula unless the wording is near-identical), and a shared verb unless very close. A
+fairly close claim in other words restates a candidate, whatever its verb, when it stands
+well above the other assertions near it and nothing differs; a loose match that barely
+stands above them is a formula, not a restatement (extractors/matching_neighbours.py).
+The fields (quantities, attribution, certainty, dates) decide "changed", which needs a
+match closer still: a false "changed" costs an analyst more than a missed one. Only the
+claims before a claim enter its verdict, so claims that arrive later never move it.
 """
 
 from __future__ import annotations
@@ -18,18 +21,22 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from extractors.claims import Claim
+from extractors.matching_clauses import ClauseVectors, Encode
+from extractors.matching_dates import dated_after, dates_conflict
+from extractors.matching_neighbours import DISTINCT, STANDS_OUT, margin
 from extractors.quantities import Quantity
 
 DATA = Path(__file__).parent / "data"
-METHOD = ("pactwatch.matching.v3 (all-MiniLM-L6-v2 cosine + content-word containment; "
-          "events dated after an earlier report, distinct parties)")
+METHOD = ("pactwatch.matching.v4 (all-MiniLM-L6-v2 cosine + content-word containment + "
+          "margin over the other assertions near a claim; events dated after an earlier "
+          "report, distinct parties)")
 SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
 SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
 SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other
@@ -40,8 +47,6 @@ TIE = 0.05                 # similarities this close count as equally close
 # Certainty levels that count as a change: "claimed" and "said" word the same attribution.
 LEVEL = {"asserted": "stated", "reported": "stated", "claimed": "stated",
          "believed": "hedged", "denied": "denied"}
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
 DIFFERENT_PREDICATE = 0.75  # claims that share no verb must be this close in meaning
 
 
@@ -127,55 +132,11 @@ def attribution_changed(old: ClaimRecord, new: ClaimRecord) -> bool:
     return _head(old.claimant) != _head(new.claimant)
 
 
-def _date_parts(text: str) -> dict[str, str]:
-    low = text.lower()
-    parts = {}
-    if year := re.search(r"\b(1[89]\d\d|20\d\d)\b", low):
-        parts["year"] = year.group(1)
-    if month := next((m for m in MONTHS if re.search(rf"\b({m}|{m[:3]}|{m[:4]})\b", low)),
-                     None):
-        parts["month"] = month
-        if day := re.search(r"\b([0-3]?\d)(st|nd|rd|th)?\b", low.replace(parts.get("year", "#"),
-                                                                        "")):
-            parts["day"] = day.group(1)
-    return parts
-
-
-def dates_conflict(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
-    """True when every absolute date of `new` disagrees with every one of `old` on a part
-    both give (year, month or day): "24 October" and "October" agree."""
-    a = [p for d in old if (p := _date_parts(d))]
-    b = [p for d in new if (p := _date_parts(d))]
-    if not a or not b:
-        return False
-    def clash(x: dict[str, str], y: dict[str, str]) -> bool:
-        return any(x[k] != y[k] for k in x.keys() & y.keys())
-    return all(clash(x, y) for x in a for y in b)
-
-
-def _absolute_day(text: str, published: datetime) -> date | None:
-    """The calendar day a date expression names, read in the light of its article's
-    publication ("August 13" in a piece of 16 August 2024 is 13 August 2024; a month later
-    than publication means the year before); None without a month and a day."""
-    parts = _date_parts(text)
-    if "month" not in parts or "day" not in parts:
-        return None
-    month, day = MONTHS.index(parts["month"]) + 1, int(parts["day"])
-    year = int(parts.get("year", published.year))
-    if "year" not in parts and month > published.month + 1:
-        year -= 1
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 def after_publication(old: ClaimRecord, new: ClaimRecord) -> bool:
     """True when `new` dates its event after `old` was published: `old` cannot have told of
     it ("received a greeting on October 10" is not the greeting of September 9 reported on
     September 12, however alike the words)."""
-    days = [d for t in new.dates if (d := _absolute_day(t, new.published_at))]
-    return bool(days) and all(d > old.published_at.date() for d in days)
+    return dated_after(new.dates, new.published_at, old.published_at.date())
 
 
 def _quantity_changes(old: ClaimRecord, new: ClaimRecord) -> list[Change]:
@@ -258,20 +219,24 @@ def distinct_parties(a: ClaimRecord, b: ClaimRecord) -> bool:
     return bool(_unshared(a, b)) and bool(_unshared(b, a))
 
 
-def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
-    """Claims about different actors are different assertions however alike the words;
-    claims whose main verbs differ must be closer still ("moved to Kursk" is not "suffered
-    casualties in Kursk")."""
+def _same_event(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
+    """Claims about different actors are different assertions however alike the words, and
+    so are claims that count different things or tell of another day's event."""
     if a.actors and b.actors and not _names(a.actors) & _names(b.actors):
         return False
     if not _same_measure(a, b):
         return False
     if dates_conflict(a.dates, b.dates) and sim < DIFFERENT_EVENT:
         return False      # the same formula on another day tells of another event
-    if after_publication(a, b) or distinct_parties(a, b):
-        return False
-    return (sim >= DIFFERENT_PREDICATE or _same_predicate(a, b, synonyms)
-            or _shared_measure(a, b))
+    return not (after_publication(a, b) or distinct_parties(a, b))
+
+
+def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
+    """The same event, and claims whose main verbs differ must be closer still ("moved to
+    Kursk" is not "suffered casualties in Kursk")."""
+    return _same_event(a, b, sim) and (sim >= DIFFERENT_PREDICATE
+                                       or _same_predicate(a, b, synonyms)
+                                       or _shared_measure(a, b))
 
 
 def _vectors(claims: Sequence[ClaimRecord]) -> Any:
@@ -292,22 +257,33 @@ def with_vectors(claims: Sequence[ClaimRecord], encode: Any) -> list[ClaimRecord
     return out
 
 
-def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float,
-                   synonyms: Synonyms) -> float | None:
+def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Synonyms,
+                   apart: float = 1.0) -> float | None:
     """The similarity at which `c` makes the assertion `m` made, or None when it does not:
     close in meaning (sentence-embedding cosine) or close enough with most content words
     shared (the story's `synonyms` folded), and compatible (same actors, same measure, same
-    event)."""
+    event); or fairly close and standing out from the other assertions near `c` (`apart`:
+    the margin, extractors/matching_neighbours.py), the same event with nothing different.
+    A loose match must stand apart a little: a formula as close to many earlier assertions
+    restates none of them."""
     lexical = containment(m, c, synonyms)
     close = cosine >= SAME_MEANING or (cosine >= SAME_WORDS_MEANING and lexical >= SAME_WORDS)
-    if not close or not _compatible(m, c, cosine, synonyms):
-        return None
+    whole = float(np.dot(m.vector, c.vector)) if m.vector is not None else cosine
     # A loose match whose numbers or dates differ is not surely the same assertion; one whose
     # source or hedging differs is the assertion repeated (only a close match can call it
     # changed: see _verdict).
-    if cosine < CHANGE_MEANING and any(x.field in ("quantity", "date") for x in changes(m, c)):
-        return None
-    return round((cosine + lexical) / 2, 4)
+    if (close and (cosine >= CHANGE_MEANING or apart >= DISTINCT)
+            and _compatible(m, c, cosine, synonyms)
+            and not (whole < CHANGE_MEANING
+                     and any(x.field in ("quantity", "date") for x in changes(m, c)))):
+        return round((cosine + lexical) / 2, 4)
+    # In other words (few words shared): a restatement much closer to `m` than to anything
+    # else, whatever its verb, when its fields all agree (the looser the match, the less may
+    # differ). Claims sharing most words but not the verb still tell of another act.
+    if (cosine >= SAME_WORDS_MEANING and lexical < SAME_WORDS and apart >= STANDS_OUT
+            and _same_event(m, c, cosine) and not changes(m, c)):
+        return round((cosine + lexical) / 2, 4)
+    return None
 
 
 Pool = list[tuple[float, "ClaimRecord | None"]]
@@ -332,13 +308,26 @@ def _pool(i: int, cosines: Any, claims: Sequence[ClaimRecord], history: Pool) ->
     return sorted([*pool, *history], key=lambda p: -p[0])[:CANDIDATES]
 
 
-def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms
-          ) -> tuple[ClaimRecord | None, float, float]:
-    """The earlier claim `c` asserts again (None if none), its score and its cosine."""
+def _match(m: ClaimRecord, c: ClaimRecord, cos: float, pool: Pool, synonyms: Synonyms,
+           origin: Callable[[Any], str], parts: ClauseVectors | None) -> float | None:
+    """`same_assertion` at how close `c` is to `m` (the wholes' cosine `cos`, or that of `m`'s
+    closest clause when closer: extractors/matching_clauses.py), with its margin."""
+    if cos < SAME_WORDS_MEANING:
+        return None      # too far as a whole to make the same assertion
+    how = cos
+    if parts is not None and cos < SAME_MEANING:
+        how = max(cos, parts.closest(m.text, c.vector))
+    return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin, SAME_WORDS_MEANING)
+                          + how - cos)
+
+
+def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any], str],
+          parts: ClauseVectors | None = None) -> tuple[ClaimRecord | None, float, float]:
+    """The earlier claim `c` asserts again (None if none), its score and the wholes' cosine."""
     if not pool:
         return None, 0.0, 0.0
-    close = sorted(((s, m.order, m, cos) for cos, m in pool
-                    if m is not None and (s := same_assertion(m, c, cos, synonyms)) is not None),
+    close = sorted(((s, m.order, m, cos) for cos, m in pool if m is not None
+                    and (s := _match(m, c, cos, pool, synonyms, origin, parts)) is not None),
                    key=lambda t: (t[0], t[1]), reverse=True)
     if not close:
         return None, pool[0][0], pool[0][0]
@@ -351,7 +340,8 @@ def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms
 
 
 def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement],
-          synonyms: Synonyms, history: History | None = None) -> list[Judgement]:
+          synonyms: Synonyms, history: History | None = None,
+          clauses: Encode | None = None) -> list[Judgement]:
     """Judge `claims[start:]` against every claim before each of them.
 
     `claims` must be in knowledge order and carry their sentence vectors; `prior` holds
@@ -359,6 +349,8 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
     assertion first appeared); `synonyms` are the story's words folded together
     (`MatchingWords.synonyms`). `history`, when given, finds the nearest of the claims
     known before all of `claims` (an index over the warehouse) instead of holding them.
+    `clauses`, when given, encodes the clauses of fairly close candidates (texts → unit
+    vectors, the claims' model), so a restatement of one clause of a longer claim is found.
     Returns one Judgement per claim from `start` on, in order. A verdict depends only on
     the claim and the claims before it.
     """
@@ -367,15 +359,23 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
     vectors = _vectors(claims)
     known: dict[str, Judgement] = dict(prior)
     out: list[Judgement] = []
+    parts = ClauseVectors(clauses) if clauses else None
+
+    def origin(m: ClaimRecord) -> str:
+        return known[m.claim_id].origin_claim_id if m.claim_id in known else m.claim_id
     for lo in range(start, len(claims), 256):
         block = vectors[lo:lo + 256] @ vectors[: min(len(claims), lo + 256)].T
         found: list[Pool] = [[]] * block.shape[0]
         if history:
             found, seen = history(vectors[lo:lo + 256])
             known.update((c, j) for c, j in seen.items() if c not in known)
+        pools = [_pool(lo + k, block[k], claims, found[k]) for k in range(block.shape[0])]
+        if parts:   # one batched call per block
+            parts.fetch(m.text for pool in pools for cos, m in pool
+                        if m is not None and SAME_WORDS_MEANING <= cos < SAME_MEANING)
         for k in range(block.shape[0]):
             i = lo + k
-            m, sim, cos = _best(claims[i], _pool(i, block[k], claims, found[k]), synonyms)
+            m, sim, cos = _best(claims[i], pools[k], synonyms, origin, parts)
             verdict = _verdict(claims[i], m, sim, cos, known)
             known[verdict.claim_id] = verdict
             out.append(verdict)

@@ -79,10 +79,12 @@ def _current(r: dict[str, Any]) -> Judgement | None:
 
 
 def judgement_rows(run_id: str, rows: list[dict[str, Any]], synonyms: Mapping[str, str],
-                   history: History | None = None) -> list[ClaimJudgementRow]:
+                   history: History | None = None, clauses: Encode | None = None
+                   ) -> list[ClaimJudgementRow]:
     """Judge what needs judging among `rows` (each with its `vector`), folding the story's
     `synonyms`, against the claims before each one among `rows` and, when given, the
-    `history` before them all. Returns the judgement rows that are new or differ from the
+    `history` before them all; `clauses` encodes the clauses of fairly close earlier claims
+    (extractors/matching_clauses.py). Returns the judgement rows that are new or differ from the
     current ones."""
     pairs = sorted(((_record(r), r) for r in rows), key=lambda p: p[0].order)
     ordered = [r for _c, r in pairs]
@@ -93,7 +95,7 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]], synonyms: Mapping[st
     prior = {c.claim_id: j for c in records[:start] if (j := current[c.claim_id])}
     now = naive(datetime.now(UTC))
     out = []
-    for j in judge(records, start, prior, synonyms, history):
+    for j in judge(records, start, prior, synonyms, history, clauses):
         old = current.get(j.claim_id)
         if old is not None and all(getattr(old, f) == getattr(j, f) for f in JUDGEMENT_FIELDS):
             continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -128,14 +129,18 @@ def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path 
         claims = claims_to_judge(con)
     if not claims:
         return {}
-    # the encoder is loaded only when some claim has no vector yet
-    fresh = encode_missing(claims, lambda texts: shared_encoder(model_dir).encode(list(texts)))
+    # the encoder is loaded only when some claim has no vector yet, or some earlier claim is
+    # close enough for its clauses to count (matching v4)
+    def encode(texts: Sequence[str]) -> Any:
+        return shared_encoder(model_dir).encode(list(texts))
+
+    fresh = encode_missing(claims, encode)
     index = ClaimIndex(folder_for(warehouse_path))
     with warehouse(warehouse_path) as con:
         index.sync(max_claim_key(con), lambda after: vectors_after(con, after))
         exclude = {int(r["claim_key"]) for r in claims if r["claim_key"] is not None}
         rows = judgement_rows(run_id, claims, story.matching.synonyms,
-                                    history_lookup(con, index, exclude))
+                              history_lookup(con, index, exclude), encode)
         # claims a pass's workers encoded come with their vectors (stored with their batch);
         # each claim the index does not hold yet gets its key now
         unkeyed = [r for r in claims if r["claim_key"] is None]

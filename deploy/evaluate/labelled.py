@@ -82,8 +82,10 @@ def statuses_by_line(articles: list[tuple[str, datetime, list[str]]],
         records += _records(s.url, d, True, s.published_at)
     for (aid, when, _lines), d in zip(articles, docs[len(seeds):], strict=True):
         records += _records(aid, d, False, when)
-    records = with_vectors(sorted(records, key=lambda c: c.order), shared_encoder().encode)
-    status = {j.claim_id: j.status for j in judge(records, 0, {}, story.matching.synonyms)}
+    encode = shared_encoder().encode
+    records = with_vectors(sorted(records, key=lambda c: c.order), encode)
+    status = {j.claim_id: j.status
+              for j in judge(records, 0, {}, story.matching.synonyms, clauses=encode)}
     out = {}
     for (aid, _when, lines), d in zip(articles, docs[len(seeds):], strict=True):
         starts = _line_starts(lines)

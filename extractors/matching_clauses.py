@@ -1,0 +1,65 @@
+"""Clauses of earlier claims, for matching (v4).
+
+A restatement often repeats one clause of a longer earlier claim ("their pact will ease
+sanctions, with Moscow providing fuel, cash and food in return for arms"): the sentence
+vector of the whole is diluted by the rest, so the restatement looks only fairly close. A
+candidate's clauses (the parts that punctuation sets off, alone and two by two, of at least
+MIN_WORDS words) are encoded with the same model, and the claim's closeness to the candidate
+is the better of the whole and its closest clause. Only candidates fairly close as a whole
+are split (extractors.matching: those the claim index hands on whole), each text once per
+judging.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+MIN_WORDS = 4        # shorter parts say too little to stand for the claim
+BREAKS = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
+Encode = Callable[[list[str]], Any]   # texts → unit vectors (extractors.embeddings)
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of `text` between punctuation, alone and two adjacent ones together, that
+    have MIN_WORDS words or more, the whole text aside."""
+    parts = [p.strip() for p in BREAKS.split(text) if p.strip()]
+    out = []
+    for width in (1, 2):
+        for i in range(len(parts) - width + 1):
+            piece = ", ".join(parts[i:i + width])
+            if len(piece.split()) >= MIN_WORDS and piece != text.strip() and piece not in out:
+                out.append(piece)
+    return out
+
+
+class ClauseVectors:
+    """The vectors of texts' clauses, encoded on demand (one batched call per `fetch`) and
+    kept for the rest of a judging."""
+
+    def __init__(self, encode: Encode) -> None:
+        self._encode = encode
+        self._held: dict[str, Any] = {}
+
+    def fetch(self, texts: Iterable[str]) -> None:
+        """Encode the clauses of every text in `texts` not held yet."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._held]
+        pieces = [clauses(t) for t in todo]
+        flat = [p for ps in pieces for p in ps]
+        vectors: Sequence[Any] = self._encode(flat) if flat else []
+        at = 0
+        for text, ps in zip(todo, pieces, strict=True):
+            self._held[text] = np.asarray(vectors[at:at + len(ps)], dtype=np.float64)
+            at += len(ps)
+
+    def closest(self, text: str, vector: Any) -> float:
+        """The cosine of `vector` (a unit vector) with the closest clause of `text`, -1 when
+        it has none."""
+        self.fetch([text])
+        held = self._held[text]
+        if not len(held):
+            return -1.0
+        return float(np.max(held @ np.asarray(vector, dtype=np.float64)))

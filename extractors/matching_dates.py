@@ -1,0 +1,60 @@
+"""Dates in claims, for matching: do two claims' dates disagree, and does a claim date its
+event after another was published (extractors.matching)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+
+
+def _date_parts(text: str) -> dict[str, str]:
+    low = text.lower()
+    parts = {}
+    if year := re.search(r"\b(1[89]\d\d|20\d\d)\b", low):
+        parts["year"] = year.group(1)
+    if month := next((m for m in MONTHS if re.search(rf"\b({m}|{m[:3]}|{m[:4]})\b", low)),
+                     None):
+        parts["month"] = month
+        if day := re.search(r"\b([0-3]?\d)(st|nd|rd|th)?\b", low.replace(parts.get("year", "#"),
+                                                                        "")):
+            parts["day"] = day.group(1)
+    return parts
+
+
+def dates_conflict(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
+    """True when every absolute date of `new` disagrees with every one of `old` on a part
+    both give (year, month or day): "24 October" and "October" agree."""
+    a = [p for d in old if (p := _date_parts(d))]
+    b = [p for d in new if (p := _date_parts(d))]
+    if not a or not b:
+        return False
+    def clash(x: dict[str, str], y: dict[str, str]) -> bool:
+        return any(x[k] != y[k] for k in x.keys() & y.keys())
+    return all(clash(x, y) for x in a for y in b)
+
+
+def _absolute_day(text: str, published: datetime) -> date | None:
+    """The calendar day a date expression names, read in the light of its article's
+    publication ("August 13" in a piece of 16 August 2024 is 13 August 2024; a month later
+    than publication means the year before); None without a month and a day."""
+    parts = _date_parts(text)
+    if "month" not in parts or "day" not in parts:
+        return None
+    month, day = MONTHS.index(parts["month"]) + 1, int(parts["day"])
+    year = int(parts.get("year", published.year))
+    if "year" not in parts and month > published.month + 1:
+        year -= 1
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def dated_after(dates: tuple[str, ...], published: datetime, day: date) -> bool:
+    """True when every day that `dates` name (read in the light of `published`) is after
+    `day`, and they name at least one."""
+    days = [d for t in dates if (d := _absolute_day(t, published))]
+    return bool(days) and all(d > day for d in days)
