@@ -83,7 +83,9 @@ def article_changes(history: list[FramedVersion], fresh: set[str]) -> list[Frami
             continue
         earlier = [e for e in firsts[:i] if sum(e.hits.values())]
         own = [e for e in earlier if e.outlet == v.outlet and not e.is_seed]
-        change = article_change(v, Baseline.of(own), Baseline.of(earlier))
+        mine = Baseline.of(own)      # all coverage is summed only when it is the baseline
+        change = article_change(v, mine, mine if mine.n >= MIN_OUTLET_HISTORY
+                                else Baseline.of(earlier))
         if change:
             out.append(change)
     return out
