@@ -57,44 +57,51 @@ def _keys(con: duckdb.DuckDBPyConnection, name: str, keys: Iterable[str]) -> Non
     con.unregister(f"{name}_in")
 
 
-def _framed(n: int, where: str = "") -> str:
-    """CTEs `per` (one row per framed version: hit totals, tone, hits per frame h0 …) and
-    `framed` (with its article, outlet, seed flag, publication time and number)."""
+def _firsts(con: duckdb.DuckDBPyConnection, frames: Sequence[str]) -> None:
+    """Temporary table `_firsts`: one row per framed first version, with its article,
+    outlet, seed flag, publication time (`pos`: its place in the order of the baselines),
+    week, hit total, tone and tone terms, hits per frame (h0 …) and the exact fixed-point
+    tone (t) and shares (s0 …; 0 for a version without hits)."""
+    n = len(frames)
     hits = "".join(f", coalesce(sum(hits) FILTER (WHERE frame = ?), 0)::BIGINT AS h{k}"
                    for k in range(n))
-    return f"""
-    per AS (
-        SELECT version_id,
-               coalesce(sum(hits) FILTER (WHERE frame <> 'tone'), 0)::BIGINT AS total,
-               coalesce(max(score) FILTER (WHERE frame = 'tone'), 0) AS tone,
-               coalesce(max(hits) FILTER (WHERE frame = 'tone'), 0) AS tone_terms{hits}
-        FROM framing {where} GROUP BY version_id
-    ),
-    framed AS (
-        SELECT p.*, v.article_id, coalesce(a.outlet, v.site_name, '?') AS outlet, a.is_seed,
-               coalesce(v.published_at, a.first_seen_at, TIMESTAMP '1970-01-01')
-                   AS published_at, v.version_no
-        FROM per p JOIN v_article_versions v USING (version_id)
-        JOIN articles a ON a.article_id = v.article_id
-    )"""
+    shares = "".join(f", CASE WHEN total > 0 THEN CAST(h{k}::DOUBLE / total::DOUBLE * "
+                     f"{_SCALE} AS HUGEINT) ELSE 0 END AS s{k}" for k in range(n))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _firsts AS
+        WITH per AS (
+            SELECT version_id,
+                   coalesce(sum(hits) FILTER (WHERE frame <> 'tone'), 0)::BIGINT AS total,
+                   coalesce(max(score) FILTER (WHERE frame = 'tone'), 0) AS tone,
+                   coalesce(max(hits) FILTER (WHERE frame = 'tone'), 0) AS tone_terms{hits}
+            FROM framing GROUP BY version_id
+        ),
+        framed AS (
+            SELECT p.*, v.article_id, coalesce(a.outlet, v.site_name, '?') AS outlet,
+                   a.is_seed, coalesce(v.published_at, a.first_seen_at,
+                                       TIMESTAMP '1970-01-01') AS published_at, v.version_no
+            FROM per p JOIN v_article_versions v USING (version_id)
+            JOIN articles a ON a.article_id = v.article_id
+            WHERE v.version_no = 1
+        )
+        SELECT *, CAST(date_trunc('week', published_at) AS DATE) AS week,
+               CAST(tone * {_SCALE} AS HUGEINT) AS t{shares},
+               row_number() OVER (ORDER BY NOT is_seed, published_at, article_id) AS pos
+        FROM framed
+    """, list(frames))
 
 
-def _sums(window: str, n: int) -> str:
-    """Columns `{window}_n`, `_tone`, `_s0` … and `_h0` …: the count and the sums of tone,
-    shares and hits over the window named `window`."""
-    over = f" OVER {window} AS {window}"
-    return ", ".join([f"count(*){over}_n", f"sum(t){over}_tone",
-                      *(f"sum(s{k}){over}_s{k}" for k in range(n)),
-                      *(f"sum(h{k}){over}_h{k}" for k in range(n))])
+def _group(prefix: str, n: int, shares: bool = True) -> str:
+    """Columns `{prefix}_n`, `_tone`, `_s0` …, `_h0` …: the count and the sums of the group."""
+    return ", ".join([f"count(*) AS {prefix}_n", f"sum(t) AS {prefix}_tone",
+                      *(f"sum(s{k}) AS {prefix}_s{k}" for k in range(n) if shares),
+                      *(f"sum(h{k}) AS {prefix}_h{k}" for k in range(n))])
 
 
-def _exact(n: int, shares: bool = True) -> str:
-    """Fixed-point columns: t (tone) and s0 … (shares; 0 for a version without hits)."""
-    cols = [f"CAST(tone * {_SCALE} AS HUGEINT) AS t"]
-    if shares:
-        cols += [f"CASE WHEN total > 0 THEN CAST(h{k}::DOUBLE / total::DOUBLE * {_SCALE} "
-                 f"AS HUGEINT) ELSE 0 END AS s{k}" for k in range(n)]
-    return ", ".join(cols)
+def _running(prefix: str, window: str, n: int, shares: bool = True) -> str:
+    """The `{prefix}_…` columns summed over `window`, named `{window}_…`."""
+    names = ["n", "tone", *(f"s{k}" for k in range(n) if shares), *(f"h{k}" for k in range(n))]
+    return ", ".join(f"sum({prefix}_{c}) OVER {window} AS {window}_{c}" for c in names)
 
 
 def _read(r: dict[str, Any], prefix: str, n: int, shares: bool = True) -> Sums:
@@ -106,27 +113,33 @@ def _read(r: dict[str, Any], prefix: str, n: int, shares: bool = True) -> Sums:
                                                   for k in range(n)))
 
 
-def article_sums(con: duckdb.DuckDBPyConnection, frames: Sequence[str], fresh: Iterable[str]
-                 ) -> list[tuple[dict[str, Any], Sums, Sums]]:
-    """For each fresh first version with hits, not a seed: the version (its `version_id`,
-    `article_id`, `outlet`, `is_seed`, `published_at`, `version_no`, `total`, `tone`,
+def _article_sums(con: duckdb.DuckDBPyConnection, frames: Sequence[str], fresh: set[str]
+                  ) -> list[tuple[dict[str, Any], Sums, Sums]]:
+    """For each fresh first version with hits, not a seed (a mark): the version (its
+    `version_id`, `article_id`, `outlet`, `is_seed`, `published_at`, `version_no`, `tone`,
     `tone_terms` and hits per frame as `hits`, a dict) and the sums over the earlier first
-    versions with hits, the outlet's own non-seed ones and all of them."""
+    versions with hits: the outlet's own non-seed ones and all of them. Each earlier version
+    is summed once, in the group of the first mark after it (of its outlet, for `own`);
+    running sums over the marks add the groups up."""
     n = len(frames)
     _keys(con, "_fresh", fresh)
-    own_cols, all_cols = _sums("w_own", n), _sums("w_all", n)
     rows = dict_rows(con, f"""
-        WITH {_framed(n)},
-        firsts AS (SELECT *, {_exact(n)} FROM framed WHERE version_no = 1 AND total > 0),
+        WITH hit AS (SELECT * FROM _firsts WHERE total > 0),
+        marks AS (SELECT pos, outlet FROM hit
+                  WHERE NOT is_seed AND version_id IN (SELECT k FROM _fresh)),
+        every AS (SELECT m.pos AS mark, {_group("every", n)}
+                  FROM hit h ASOF JOIN marks m ON h.pos < m.pos GROUP BY m.pos),
+        own AS (SELECT m.pos AS mark, {_group("own", n)}
+                FROM (SELECT * FROM hit WHERE NOT is_seed) h
+                ASOF JOIN marks m ON h.outlet = m.outlet AND h.pos < m.pos GROUP BY m.pos),
         cum AS (
-            SELECT *, {own_cols}, {all_cols} FROM firsts
-            WINDOW w_all AS (ORDER BY NOT is_seed, published_at, article_id {_AFTER_EARLIER}),
-                   w_own AS (PARTITION BY outlet, is_seed
-                             ORDER BY published_at, article_id {_AFTER_EARLIER})
+            SELECT m.pos, {_running("own", "w_own", n)}, {_running("every", "w_all", n)}
+            FROM marks m LEFT JOIN every ON every.mark = m.pos LEFT JOIN own ON own.mark = m.pos
+            WINDOW w_all AS (ORDER BY m.pos ROWS UNBOUNDED PRECEDING),
+                   w_own AS (PARTITION BY m.outlet ORDER BY m.pos ROWS UNBOUNDED PRECEDING)
         )
-        SELECT * FROM cum WHERE NOT is_seed AND version_id IN (SELECT k FROM _fresh)
-        ORDER BY NOT is_seed, published_at, article_id
-    """, list(frames))
+        SELECT * FROM cum JOIN hit USING (pos) ORDER BY pos
+    """)
     return [(_version(r, frames), _read(r, "w_own", n), _read(r, "w_all", n)) for r in rows]
 
 
@@ -140,8 +153,8 @@ def _version(r: dict[str, Any], frames: Sequence[str]) -> dict[str, Any]:
     return {**{k: r[k] for k in keep}, "hits": hits}
 
 
-def week_sums(con: duckdb.DuckDBPyConnection, frames: Sequence[str], touched: Iterable[str]
-              ) -> list[tuple[str, Any, Sums, Sums]]:
+def _week_sums(con: duckdb.DuckDBPyConnection, frames: Sequence[str], touched: set[str]
+               ) -> list[tuple[str, Any, Sums, Sums]]:
     """(outlet, week, sums of the earlier weeks, sums of the week) for every week of an
     outlet from the earliest week of a `touched` first version of it on (seeds aside):
     the weeks whose judgement a new or reframed version can change. A week is Monday's
@@ -149,26 +162,18 @@ def week_sums(con: duckdb.DuckDBPyConnection, frames: Sequence[str], touched: It
     n = len(frames)
     _keys(con, "_touched", touched)
     rows = dict_rows(con, f"""
-        WITH {_framed(n)},
-        firsts AS (SELECT *, CAST(date_trunc('week', published_at) AS DATE) AS week,
-                          {_exact(n, shares=False)}
-                   FROM framed WHERE version_no = 1 AND NOT is_seed),
+        WITH firsts AS (SELECT * FROM _firsts WHERE NOT is_seed),
         start AS (SELECT outlet, min(week) AS week0 FROM firsts
                   WHERE version_id IN (SELECT k FROM _touched) GROUP BY outlet),
-        weeks AS (SELECT outlet, week, count(*) AS now_n, sum(t) AS t,
-                         {", ".join(f"sum(h{k}) AS h{k}" for k in range(n))}
+        weeks AS (SELECT outlet, week, {_group("now", n, shares=False)}
                   FROM firsts WHERE outlet IN (SELECT outlet FROM start) GROUP BY ALL),
         cum AS (
-            SELECT *, sum(now_n) OVER w_before AS w_before_n,
-                   sum(t) OVER w_before AS w_before_tone,
-                   {", ".join(f"sum(h{k}) OVER w_before AS w_before_h{k}" for k in range(n))}
-            FROM weeks
+            SELECT *, {_running("now", "w_before", n, shares=False)} FROM weeks
             WINDOW w_before AS (PARTITION BY outlet ORDER BY week {_AFTER_EARLIER})
         )
-        SELECT cum.*, cum.t AS now_tone, {", ".join(f"cum.h{k} AS now_h{k}" for k in range(n))}
-        FROM cum JOIN start USING (outlet) WHERE cum.week >= start.week0
+        SELECT cum.* FROM cum JOIN start USING (outlet) WHERE cum.week >= start.week0
         ORDER BY outlet, week
-    """, list(frames))
+    """)
     return [(r["outlet"], r["week"], _read(r, "w_before", n, shares=False),
              _read(r, "now", n, shares=False)) for r in rows]
 
@@ -203,5 +208,6 @@ def framing_baselines(con: duckdb.DuckDBPyConnection, frames: Sequence[str],
     """All a pass's framing-change judgement reads: see the module's docstring."""
     if not fresh and not touched:
         return FramingBaselines([], [], [])
-    return FramingBaselines(framed_versions(con, fresh), article_sums(con, frames, fresh),
-                            week_sums(con, frames, touched | fresh))
+    _firsts(con, frames)
+    return FramingBaselines(framed_versions(con, fresh), _article_sums(con, frames, fresh),
+                            _week_sums(con, frames, touched | fresh))
