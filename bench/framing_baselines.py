@@ -11,6 +11,9 @@ on are judged again). Times each way of judging them and checks that both flag t
 articles and versions (and the pass's outlet weeks among the whole history's):
 
     latest: whole history Xs, sums Ys (read Rs)
+
+"whole history" is the reference the tests compare with (framing_history, then
+extractors.framing_changes on every version; sums by math.fsum).
 """
 
 from __future__ import annotations
@@ -60,18 +63,18 @@ INSERT INTO framing SELECT 'ev' || i, 'h' || (i * 997 % {n}), f.frame,
 """
 
 
-def build(con: object, n: int, p: str, when: str, skew: int, n_history: int = 0) -> None:
+def build(con: object, n: int, p: str, when: str, new: bool, n_history: int = 0) -> None:
     from extractors.framing import FRAMES, method_for
 
     frames = ", ".join(f"('{f}', {k})" for k, f in enumerate([*FRAMES, "tone"]))
     sql = ARTICLES.format(p=p, n=n, feeds=10, when=when) + FRAMING.format(
         n=n, frames=frames, method=method_for(True), end="2026-11-01").replace(
         "'hv' || a", f"'{p}v' || a").replace("'h' || a", f"'{p}' || a").replace(
-        "(a * 3 + f.n * 5) % 4", HITS if skew else "(a * 3 + f.n * 5) % 4")
+        "(a * 3 + f.n * 5) % 4", HITS if new else "(a * 3 + f.n * 5) % 4")
     for statement in sql.split(";\n"):
         if statement.strip() and (p == "h" or "framing_checks" not in statement):
             con.execute(statement)  # type: ignore[attr-defined]
-    if skew:          # and edits of earlier articles
+    if new:           # and edits of earlier articles
         for statement in EDITS.format(n=n_history, k=n // 10, method=method_for(True),
                                       frames=frames).split(";\n"):
             if statement.strip():
@@ -93,13 +96,14 @@ def main() -> None:
         con = connect(Path(tmp) / "w.duckdb")
         migrate(con)
         started = time.perf_counter()
-        build(con, args.articles, "h", HISTORY.format(step=365 * 86400 // args.articles), 0)
+        build(con, args.articles, "h", HISTORY.format(step=365 * 86400 // args.articles),
+              False)
         con.execute("CHECKPOINT")
         print(f"history of {args.articles:,} versions written in "
               f"{time.perf_counter() - started:.1f}s", flush=True)
         for name, when in (("latest", LATEST), ("late", LATE)):
             con.execute("BEGIN")
-            build(con, args.new, "n", when, 4, args.articles)
+            build(con, args.new, "n", when, True, args.articles)
             fresh = {f"nv{i}" for i in range(args.new)} | {f"ev{i}" for i in range(args.new // 10)}
             started = time.perf_counter()
             old = change_rows("bench", framing_history(con), fresh)

@@ -15,6 +15,8 @@ For the versions a pass judges (`fresh`) and those whose framing it wrote or rew
 Shares and tones (within -1 … 1) are summed as exact fixed-point integers (HUGEINT, units
 of 2**-100) and divided once: each sum is the correctly rounded sum of the values, in any
 order (as `math.fsum` gives it), so the judgement does not depend on the order of rows.
+Exact for every share (hits over a total) and every tone of magnitude 2**-48 (4e-15) or
+more; a smaller tone is rounded to 2**-100.
 """
 
 from __future__ import annotations
