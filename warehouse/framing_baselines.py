@@ -4,8 +4,10 @@ For the versions a pass judges (`fresh`) and those whose framing it wrote or rew
 (`touched`), DuckDB sums the framing rows per version and then over the baselines:
 - each fresh first version: its own frame hits and tone, and the sums (count, frame shares,
   tone, frame hits) over the earlier first versions with hits (in the order
-  `(not is_seed, published_at, article_id)`), all of them and the outlet's own non-seed ones,
-  by cumulative window sums;
+  `(not is_seed, published_at, article_id)`), all of them and the outlet's own non-seed ones:
+  each earlier version is summed into the group of the first fresh version after it (an
+  ASOF join on its place in that order), and running sums over the fresh versions add up
+  the groups, so the sums are as many as the fresh versions;
 - each outlet week that can have changed (from the earliest week of a touched first
   version of that outlet on, seeds aside): the week's sums and the sums of all the outlet's
   earlier weeks;

@@ -113,8 +113,8 @@ def _old(con: duckdb.DuckDBPyConnection, fresh: set[str]) -> list[FramingChangeR
     return change_rows("r", framing_history(con), fresh)
 
 
-def _new(con: duckdb.DuckDBPyConnection, fresh: set[str], touched: set[str] = frozenset()
-         ) -> list[FramingChangeRow]:
+def _new(con: duckdb.DuckDBPyConnection, fresh: set[str], touched: frozenset[str] | set[str]
+         = frozenset()) -> list[FramingChangeRow]:
     return pass_change_rows("r", framing_baselines(con, FRAMES, fresh, set(touched)), fresh)
 
 
