@@ -229,21 +229,26 @@ def reads(path: Path) -> None:
 
     import numpy as np
 
-    from extractors.framing import method_for
+    from extractors.framing import FRAMES, method_for
     from warehouse import state
     from warehouse.claim_index import ClaimIndex, folder_for
     from warehouse.db import connect, utcnow
+    from warehouse.framing_baselines import framing_baselines
     from warehouse.history import claims_to_judge, unchecked_signatures
 
     con = connect(path)
     index = ClaimIndex(folder_for(path))
     queries = np.random.default_rng(1).normal(size=(2000, 384)).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    latest = {str(r[0]) for r in con.execute(
+        "SELECT version_id FROM article_versions ORDER BY fetched_at DESC LIMIT 200").fetchall()}
     steps = {
         "claims to judge": lambda: claims_to_judge(con),
         "claim index: 2,000 queries": lambda: index.search(queries, 20),
         "unchecked signatures": lambda: unchecked_signatures(con),
         "framing history (every framing row)": lambda: state.framing_history(con),
+        "framing baselines (sums for the 200 latest versions)": lambda: framing_baselines(
+            con, FRAMES, latest, set()),
         "unframed versions": lambda: state.unframed_versions(con, method_for(True)),
         "feed validators (fetch log)": lambda: state.feed_validators(con),
         "unfinished entries (fetch log)": lambda: state.unfinished_entries(con),

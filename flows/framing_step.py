@@ -11,16 +11,20 @@ from extractors import framing
 from extractors.embeddings import Encoder, ModelMissing, model_folder, shared_encoder
 from extractors.frame_prototypes import Prototypes, encode_prototypes
 from extractors.framing_changes import (
+    Baseline,
     FramedVersion,
     FramingChange,
+    article_change,
     article_changes,
     outlet_changes,
     version_changes,
+    week_change,
 )
 from extractors.story import Story
 from extractors.tone import Reading, encode_tone_prototypes, readings
 from flows.config import ConfigError, Settings
 from flows.rows import digest
+from warehouse.framing_baselines import FramingBaselines, Sums
 from warehouse.load import Batch
 from warehouse.schemas import EvaluativeTermRow, FramingChangeRow, FramingRow, StanceRow
 
@@ -107,11 +111,35 @@ def _framed(r: dict[str, Any]) -> FramedVersion:
 
 def change_rows(run_id: str, history: list[dict[str, Any]], fresh: set[str]
                 ) -> list[FramingChangeRow]:
-    """Rows for the framing changes that the versions in `fresh` (and complete outlet weeks)
-    make; keyed so that re-running adds nothing."""
+    """Rows for the framing changes that the versions in `fresh` (and every outlet week)
+    make, judged on the whole history in memory (`warehouse.state.framing_history`): the
+    reference that `pass_change_rows` equals on the changes it can make."""
     versions = [_framed(r) for r in history]
-    found: list[FramingChange] = [*article_changes(versions, fresh),
-                                  *version_changes(versions, fresh), *outlet_changes(versions)]
+    return _rows(run_id, [*article_changes(versions, fresh), *version_changes(versions, fresh),
+                          *outlet_changes(versions)])
+
+
+def _baseline(s: Sums) -> Baseline:
+    return Baseline(s.n, s.shares, s.tone, s.hits)
+
+
+def pass_change_rows(run_id: str, read: FramingBaselines, fresh: set[str]
+                     ) -> list[FramingChangeRow]:
+    """Rows for the framing changes that the versions in `fresh` make, and for the outlet
+    weeks they (or versions framed again) can change, judged on the sums the warehouse
+    gave (`warehouse.framing_baselines.framing_baselines`); keyed so that re-running adds
+    nothing."""
+    articles = (article_change(_framed(v), _baseline(own), _baseline(coverage))
+                for v, own, coverage in read.articles)
+    weeks = (week_change(outlet, week, _baseline(before), _baseline(now))
+             for outlet, week, before, now in read.weeks)
+    return _rows(run_id, [*(c for c in articles if c),
+                          *version_changes([_framed(r) for r in read.versions], fresh),
+                          *(c for c in weeks if c)])
+
+
+def _rows(run_id: str, found: list[FramingChange]) -> list[FramingChangeRow]:
+    """Keyed rows of `found`."""
     now = datetime.now(UTC).replace(tzinfo=None)
     return [FramingChangeRow(
         change_id=digest(c.scope, c.article_id or "", c.outlet or "",

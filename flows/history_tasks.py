@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors import neardup
 from extractors.embeddings import shared_encoder
-from extractors.framing import method_for
+from extractors.framing import FRAMES, method_for
 from extractors.story import Story
 from flows.claims import (
     encode_missing,
@@ -28,10 +28,11 @@ from flows.claims import (
     vector_rows,
 )
 from flows.config import FramingConfig
-from flows.framing_step import change_rows, framing_rows, framing_votes
+from flows.framing_step import framing_rows, framing_votes, pass_change_rows
 from flows.tasks import warehouse
 from warehouse.claim_index import ClaimIndex, folder_for
 from warehouse.db import transaction
+from warehouse.framing_baselines import framing_baselines
 from warehouse.history import (
     band_candidates,
     claims_to_judge,
@@ -48,7 +49,7 @@ from warehouse.schemas import (
     FramingRow,
     SignatureBandRow,
 )
-from warehouse.state import framing_history, framing_unchecked, unframed_versions
+from warehouse.state import framing_unchecked, unframed_versions
 
 
 @task(name="link-duplicates", cache_policy=NO_CACHE)
@@ -108,7 +109,11 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig, sto
     with warehouse(warehouse_path) as con, transaction(con):
         write_batch(con, rows)
         unchecked = framing_unchecked(con)
-        flags = change_rows(run_id, framing_history(con), unchecked - reframed)
+        fresh = unchecked - reframed
+        # sums over the baselines, not the versions (warehouse/framing_baselines.py); the
+        # outlet weeks the fresh and the reframed versions can change are judged again
+        flags = pass_change_rows(run_id, framing_baselines(con, FRAMES, fresh, reframed),
+                                 fresh)
         added = insert_rows(con, FramingChangeRow, flags)
         now = datetime.now(UTC).replace(tzinfo=None)
         insert_rows(con, FramingCheckRow, [FramingCheckRow(version_id=v, run_id=run_id,
