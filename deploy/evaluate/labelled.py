@@ -121,7 +121,9 @@ def report_claims(path: Path | None = None, verbose: bool = False,
     """Print precision and recall per status on each part of the labelled set (each file
     judged after the seeds, in publication order); return {part: {status: (precision, recall)}}.
     `followups.tsv` is cut by article into `dev` and `heldout`
-    (deploy/evaluate/data/realworld_eval's rule); `splits` says which of its parts to print."""
+    (deploy/evaluate/data/realworld_eval's rule); `sentences.tsv` is a dev set and
+    `heldout.tsv` a heldout one. `splits` says which parts to print (all are judged, in
+    their sequences, whatever is printed)."""
     from deploy.evaluate.realworld import split_of
 
     folder = path or CLAIMS_SET
@@ -135,8 +137,9 @@ def report_claims(path: Path | None = None, verbose: bool = False,
             for r, p in zip(rows, predict_claims(rows), strict=True)}
     parts = []
     for name, what, rows in files:
-        if name != "followups.tsv":
-            parts.append((name, what, rows))
+        if name != "followups.tsv":   # sentences.tsv is dev, heldout.tsv heldout
+            if ("heldout" if name == "heldout.tsv" else "dev") in splits:
+                parts.append((name, what, rows))
             continue
         for split in splits:
             mine = [r for r in rows if split_of(r.article) == split]
