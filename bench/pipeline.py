@@ -143,6 +143,19 @@ def _time_end_steps() -> dict[str, float]:
 
 
 def _rss() -> float:
+    return _peak_mb()
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS in MB: VmHWM, which starts afresh at exec (getrusage's
+    ru_maxrss carries the parent's peak into a child started by fork and exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
