@@ -124,7 +124,7 @@ def pipeline(site_url: str, workdir: Path, n: int) -> dict[str, float]:
 def _time_end_steps() -> dict[str, float]:
     """Time the steps that run once at the end of a pass (wrapping the tasks the flow
     calls); returns the dict the times land in (seconds, by step)."""
-    from flows import tasks
+    from flows import history_tasks as tasks
 
     times: dict[str, float] = {}
     for step, name in (("dedup_s", "link_duplicates"), ("framing_s", "frame_articles"),
