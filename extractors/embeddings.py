@@ -127,7 +127,16 @@ def _batches(order: list[int], lengths: list[int], size: int, tokens: int
         start = end
 
 
+_THREADS: list[int | None] = [None]   # intra-op threads of the shared encoders
+
+
+def use_threads(threads: int) -> None:
+    """Give the encoders this process loads from now on `threads` intra-op threads (a
+    worker process of a pool: its share of the cores, not all of them)."""
+    _THREADS[0] = max(1, threads)
+
+
 @functools.lru_cache(maxsize=2)
 def shared_encoder(model_dir: Path | None = None) -> Encoder:
     """One encoder per process and model folder (loading it takes about a second)."""
-    return Encoder(model_dir)
+    return Encoder(model_dir, threads=_THREADS[0])

@@ -118,11 +118,15 @@ def analyse_versions(versions: list[VersionInput], story: Story, spec: WorkSpec
 
 
 def _start_worker(spec: WorkSpec, blas_threads: int) -> None:
-    """In a new worker: one BLAS thread per worker process (the cores are shared among
-    the workers), and every model loaded before the first page arrives."""
+    """In a new worker: its share of the cores for BLAS and for ONNX Runtime (two workers
+    with two encoder threads each on two cores spin against each other), and every model
+    loaded before the first page arrives."""
     from threadpoolctl import threadpool_limits
 
+    from extractors.embeddings import use_threads
+
     threadpool_limits(blas_threads)
+    use_threads(blas_threads)
     nlp.load_model(spec.model)
     checkworthy.default_model()
     if spec.embeddings:
