@@ -74,11 +74,23 @@ def claims_to_judge(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     rows = dict_rows(con, RECORDS)
     # vectors: of claims judged before (judged again after a late arrival), and of those a
     # pass's workers encoded and stored with their batch
-    vectors = dict(con.execute("SELECT claim_id, vector FROM claim_vectors "
-                               "JOIN _ids ON id = claim_id").fetchall())
+    vectors = _vectors_of_ids(con)
     for r in rows:
         r["vector"] = vectors.get(r["claim_id"])
     return rows
+
+
+def _vectors_of_ids(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+    """The stored vectors of the claims in `_ids`, as float32 rows of one array (Python
+    lists of floats took 8× the memory: a pass of 1,000 articles judges 24,000 claims)."""
+    table = con.sql("SELECT claim_id, vector FROM claim_vectors JOIN _ids ON id = claim_id"
+                    ).to_arrow_table()
+    if not table.num_rows:
+        return {}
+    ids = table.column(0).to_pylist()
+    flat = table.column(1).combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    rows = flat.astype(np.float32).reshape(table.num_rows, -1)
+    return dict(zip(ids, rows, strict=True))
 
 
 def claims_by_key(con: duckdb.DuckDBPyConnection, keys: Iterable[int]
