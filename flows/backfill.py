@@ -22,6 +22,7 @@ from flows.config import FeedConfig, Settings, load_settings
 from flows.framing_step import check_framing_model
 from flows.monitor import RunSummary, _batch_failed, _load_versions, _page_batch, complete
 from flows.rows import failure_row
+from flows.tasks import as_is
 from warehouse.db import open_warehouse
 from warehouse.load import Batch
 from warehouse.lock import writer_lock
@@ -68,7 +69,7 @@ def _process(settings: Settings, summary: RunSummary, n: int, results: list[task
         _batch_failed(wh, summary, n, jobs, exc, log)
         bar.finish(len(jobs))
         return
-    tasks.load(wh, batch)
+    tasks.load(wh, as_is(batch))
     bar.advance("loaded", len(jobs))
     log.info("backfill batch %d: %d pages, %d new versions", n, len(jobs), len(versions))
 
@@ -93,7 +94,7 @@ def _warc(settings: Settings, summary: RunSummary, files: list[str], since: date
                       Response(p.url, p.url, 200, p.body, 0.0, {"content-type": p.content_type}),
                       p.captured_at) for p in todo]
             if items:
-                results = tasks.extract_archived(items, settings.story)
+                results = tasks.extract_archived(as_is(items), as_is(settings.story))
                 _process(settings, summary, n, results, [j for j, _r, _a in items], log, bar)
 
 
@@ -139,7 +140,7 @@ def _sitemap(settings: Settings, summary: RunSummary, url: str, since: date | No
             bar.finish(len(chunk) - len(jobs))
             if jobs:
                 results = tasks.fetch_and_extract(
-                    jobs, settings.fetch, settings.story,
+                    as_is(jobs), settings.fetch, as_is(settings.story),
                     tasks.PassLimits.of(summary.run_id, settings))
                 _process(settings, summary, n, results, jobs, log, bar)
 
@@ -170,8 +171,9 @@ def backfill(config_path: str, warc_files: list[str] | None = None,
             if sitemap_url:
                 _sitemap(settings, summary, sitemap_url, start, end, outlet, log)
             history_tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
-            history_tasks.frame_articles(wh, summary.run_id, settings.framing, settings.story)
-            summary.claims = history_tasks.flag_claims(wh, summary.run_id, settings.story,
+            history_tasks.frame_articles(wh, summary.run_id, settings.framing,
+                                         as_is(settings.story))
+            summary.claims = history_tasks.flag_claims(wh, summary.run_id, as_is(settings.story),
                                                settings.framing.model_dir)
 
         complete(settings, summary, work)

@@ -30,6 +30,7 @@ from flows.rows import (
     nlp_rows,
 )
 from flows.schedule import due_feeds, schedule_rows
+from flows.tasks import as_is
 from warehouse.db import open_warehouse, publish_snapshot, utcnow
 from warehouse.load import Batch
 from warehouse.lock import WarehouseBusy, writer_lock
@@ -143,8 +144,8 @@ def _analyse(settings: Settings, run_id: str, versions: list[VersionInput]
     pool = workers.running_pool(run_id)
     if pool is not None:
         return pool.analyse(versions, settings.story)
-    return list(tasks.analyse_versions.submit(versions, settings.story, work_spec(settings)
-                                              ).result())
+    return list(tasks.analyse_versions.submit(as_is(versions), as_is(settings.story),
+                                              as_is(work_spec(settings))).result())
 
 
 def _analysis_rows(run_id: str, v: VersionInput, a: workers.Analysis,
@@ -192,7 +193,7 @@ def _batch_failed(wh: str, summary: RunSummary, i: int, jobs: list[tasks.PageJob
     batch = Batch()
     batch.add(*(failure_row(summary.run_id, "batch", j.entry.canonical_url, reason,
                             "transient") for j in jobs))
-    tasks.load(wh, batch)
+    tasks.load(wh, as_is(batch))
 
 
 def with_runner(settings: Settings) -> Any:
@@ -286,7 +287,7 @@ def _one_batch(settings: Settings, summary: RunSummary, i: int,
         _batch_failed(wh, summary, i, jobs, exc, log)
         bar.finish(len(jobs))
         return
-    added = tasks.load(wh, batch)
+    added = tasks.load(wh, as_is(batch))
     bar.advance("loaded", len(jobs))
     log.info("batch %d/%d: %d pages, %d new versions; rows added %s", i, len(chunks),
              len(jobs), len(versions), added)
@@ -300,7 +301,7 @@ def _fetch_pages(settings: Settings, summary: RunSummary, jobs: list[tasks.PageJ
     spec = work_spec(settings)
     with progress.pages(len(jobs), log, min_pages=settings.batch_size + 1) as bar:
         for i, future in enumerate(window(chunks, lambda c: tasks.fetch_and_process.submit(
-                c, settings.fetch, settings.story, limits, spec)), 1):
+                as_is(c), settings.fetch, as_is(settings.story), limits, as_is(spec))), 1):
             _one_batch(settings, summary, i, chunks, future, bar, log)
     if pool is not None:
         s = pool.stats
@@ -323,7 +324,7 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
             jobs = obey_robots(wh, settings, jobs, limits, feed_batch, log)
         if seeds:
             _load_seeds(settings, summary, seeds, feed_batch, log)
-        tasks.load(wh, feed_batch)
+        tasks.load(wh, as_is(feed_batch))
         del feed_batch
         log.info("%d pages to fetch, %d known and unchanged", len(jobs),
                  summary.counts["articles_skipped"])
@@ -334,9 +335,9 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
     if copies:
         log.info("%d near-duplicate articles linked to their originals", copies)
     summary.framing = history_tasks.frame_articles(wh, summary.run_id, settings.framing,
-                                                   settings.story)
+                                                   as_is(settings.story))
     log.info("framing: %s", summary.framing)
-    flagged = history_tasks.flag_claims(wh, summary.run_id, settings.story,
+    flagged = history_tasks.flag_claims(wh, summary.run_id, as_is(settings.story),
                                         settings.framing.model_dir)
     summary.claims = flagged
     log.info("claims judged: %s", flagged or "none new")
