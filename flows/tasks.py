@@ -40,7 +40,14 @@ T = TypeVar("T")
 def as_is(value: T) -> T:
     """`value` handed to a task without Prefect walking through it: Prefect visits every
     element of a task's parameters (to find futures), which for a batch of thousands of
-    rows took longer than loading it (a third of a pass's time)."""
+    rows took longer than loading it (a third of a pass's time). Only on the thread-pool
+    runner: Dask pickles Prefect's `quote` into a plain tuple, and its tasks ran on that."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    context = FlowRunContext.get()
+    if context is None or not isinstance(context.task_runner, ThreadPoolTaskRunner):
+        return value
     return cast(T, quote(value))
 
 

@@ -25,15 +25,16 @@ def _tools() -> None:
     pytest.skip(message)
 
 
-def screenshot_text(page: Path, tmp_path: Path) -> str:
-    """Render `page` in headless Chromium and return what OCR reads on the screenshot."""
+def screenshot_text(page: Path, tmp_path: Path, height: int = 1100) -> str:
+    """Render `page` in headless Chromium (900 pixels wide, `height` high) and return what
+    OCR reads on the screenshot."""
     _tools()
     assert CHROMIUM and TESSERACT
     shot = tmp_path / "digest.png"
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-sync",
                     "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}",
-                    "--hide-scrollbars", "--window-size=900,1100", f"--screenshot={shot}",
+                    "--hide-scrollbars", f"--window-size=900,{height}", f"--screenshot={shot}",
                     page.as_uri()], check=True, capture_output=True, timeout=120)
     assert shot.stat().st_size > 10_000
     ocr = subprocess.run([TESSERACT, str(shot), "-", "--psm", "3"], check=True,
