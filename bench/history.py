@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.pipeline import build_site, sentence  # noqa: E402
+from bench.pipeline import build_site, peak_mb, sentence  # noqa: E402
 
 POOL = 512          # distinct sentences whose vectors the history's claims vary
 CLAIMS = 10         # claims (and sentences) per earlier article
@@ -204,20 +204,7 @@ def pass_child(site_url: str, workdir: str, warehouse: str, seed_only: str = "")
     print("RESULT " + json.dumps({
         "wall_s": time.perf_counter() - started, "flow_s": summary.elapsed_s,
         "articles": summary.counts["articles_new"], "claims": summary.claims,
-        "rss_mb": _peak_mb()}))
-
-
-def _peak_mb() -> float:
-    """This process's peak RSS in MB: VmHWM, which starts afresh at exec (getrusage's
-    ru_maxrss carries the parent's peak into a child started by fork and exec)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        "rss_mb": peak_mb()}))
 
 
 def run_pass(site_url: str, workdir: Path, warehouse: Path, seed_only: bool = False

@@ -90,7 +90,7 @@ def floor(site: Path, n: int) -> dict[str, float]:
     if encoder is not None:
         encoder.encode(list(dict.fromkeys(sentences)))
     wall = time.perf_counter() - started
-    return {"wall_s": wall, "words": words, "rss_mb": _rss(), "extract_s": extracted - started,
+    return {"wall_s": wall, "words": words, "rss_mb": peak_mb(), "extract_s": extracted - started,
             "parse_s": parsed - extracted, "encode_s": started + wall - parsed}
 
 
@@ -116,7 +116,7 @@ def pipeline(site_url: str, workdir: Path, n: int) -> dict[str, float]:
     return {"wall_s": wall, "flow_s": first.elapsed_s, "articles": first.counts["articles_new"],
             "noop_s": noop,
             "noop_fetched": second.counts["articles_new"] + second.counts["articles_updated"],
-            "noop_not_modified": second.counts["feeds_not_modified"], "rss_mb": _rss(),
+            "noop_not_modified": second.counts["feeds_not_modified"], "rss_mb": peak_mb(),
             "worker_rss_mb": first.workers.get("peak_rss_mb", 0),
             "recycled": first.workers.get("recycled", 0), **ends}
 
@@ -142,11 +142,7 @@ def _time_end_steps() -> dict[str, float]:
     return times
 
 
-def _rss() -> float:
-    return _peak_mb()
-
-
-def _peak_mb() -> float:
+def peak_mb() -> float:
     """This process's peak RSS in MB: VmHWM, which starts afresh at exec (getrusage's
     ru_maxrss carries the parent's peak into a child started by fork and exec)."""
     try:
