@@ -112,7 +112,10 @@ def precision_recall(gold: list[str], pred: list[str], label: str) -> tuple[floa
 
 SPLITS = (("sentences.tsv", "development set (thresholds were tuned on it)"),
           ("heldout.tsv", "held-out set (written before any run on it; tuned on in session 1)"),
-          ("followups.tsv", "follow-ups written blind in session 3"))
+          ("followups.tsv", "follow-ups written blind in session 3"),
+          ("followups2.tsv", "follow-ups written blind in session 6, all heldout"))
+# Sets labelled against the seeds and their own earlier articles only: each is judged alone.
+ALONE = ("followups.tsv", "followups2.tsv")
 
 
 def report_claims(path: Path | None = None, verbose: bool = False,
@@ -121,24 +124,25 @@ def report_claims(path: Path | None = None, verbose: bool = False,
     """Print precision and recall per status on each part of the labelled set (each file
     judged after the seeds, in publication order); return {part: {status: (precision, recall)}}.
     `followups.tsv` is cut by article into `dev` and `heldout`
-    (deploy/evaluate/data/realworld_eval's rule); `sentences.tsv` is a dev set and
-    `heldout.tsv` a heldout one. `splits` says which parts to print (all are judged, in
+    (deploy/evaluate/data/realworld_eval's rule); `sentences.tsv` is a dev set,
+    `heldout.tsv` and `followups2.tsv` heldout ones. `splits` says which parts to print (all are judged, in
     their sequences, whatever is printed)."""
     from deploy.evaluate.realworld import split_of
 
     folder = path or CLAIMS_SET
     files = [(name, what, read_claims_set(folder / name)) for name, what in SPLITS
              if (folder / name).exists()]
-    # followups.tsv is labelled against the seeds and its own earlier articles only (its
-    # README), so it is judged on its own; sentences.tsv and heldout.tsv are one sequence.
-    groups = [[r for n, _w, rows in files if (n == "followups.tsv") == alone for r in rows]
-              for alone in (False, True)]
+    # the follow-up sets are labelled against the seeds and their own earlier articles only
+    # (the README), so each is judged on its own; sentences.tsv and heldout.tsv are one
+    # sequence.
+    groups = [[r for n, _w, rows in files if n not in ALONE for r in rows],
+              *([r for n, _w, rows in files if n == alone for r in rows] for alone in ALONE)]
     pred = {id(r): p for rows in groups if rows
             for r, p in zip(rows, predict_claims(rows), strict=True)}
     parts = []
     for name, what, rows in files:
-        if name != "followups.tsv":   # sentences.tsv is dev, heldout.tsv heldout
-            if ("heldout" if name == "heldout.tsv" else "dev") in splits:
+        if name != "followups.tsv":   # sentences.tsv is dev; heldout.tsv, followups2.tsv heldout
+            if ("dev" if name == "sentences.tsv" else "heldout") in splits:
                 parts.append((name, what, rows))
             continue
         for split in splits:
