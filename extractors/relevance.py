@@ -29,11 +29,13 @@ from pathlib import Path
 from extractors.language import Language, detect
 from extractors.story import Story
 
-METHOD = "pactwatch.relevance.v3 (on-story sentences: title, opening, share; headline-only)"
+METHOD = "pactwatch.relevance.v4 (on-story sentences: title, opening, share; headline-only; inflected keywords, roundups)"
 TITLE_WEIGHT, LEAD_WEIGHT, SHARE_WEIGHT = 0.5, 0.3, 2.0
 LEAD_SENTENCES = 3
 EVIDENCE = 3          # sentences kept as evidence
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_BULLET = re.compile(r"^\s*(?:[-\u2013\u2014\u2022*\u25aa\u25cf]|\d{1,2}[.)])\s*\S")
+ROUNDUP = 3           # this many bulleted lines, half the lines or more, make a roundup
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+")
 
 
@@ -54,10 +56,26 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-def _hits(terms: tuple[str, ...], text: str) -> Counter[str]:
+@lru_cache(maxsize=1024)
+def _inflected(term: str) -> re.Pattern[str]:
+    """A keyword with the regular English endings of its last word: "visit" also matches
+    "visits", "visited", "visiting"; "treaty" "treaties"; "message" "messages"."""
+    words = [re.escape(w) for w in re.split(r"[\s\-]+", term.strip()) if w]
+    last = words[-1]
+    if last[-1:].lower() == "y" and len(last) > 2:
+        last = last[:-1] + "(?:y|ies|ied)"
+    elif last[-1:].lower() == "e":
+        last += "(?:s|d)?"
+    elif last[-1:].isalpha():
+        last += "(?:s|es|ed|ing)?"
+    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words[:-1] + [last]) + r"(?!\w)",
+                      re.IGNORECASE)
+
+
+def _hits(terms: tuple[str, ...], text: str, inflect: bool = False) -> Counter[str]:
     counts: Counter[str] = Counter()
     for term in terms:
-        n = len(_pattern(term).findall(text))
+        n = len((_inflected if inflect else _pattern)(term).findall(text))
         if n:
             counts[term] = n
     return counts
@@ -117,7 +135,16 @@ def _read(story: Story, sentence: str) -> _Sentence:
     if not sides:
         return _Sentence(sentence, sides, Counter(), False)
     paired = _hits(story.indirect, sentence)
-    return _Sentence(sentence, sides, _hits(story.keywords, sentence) + paired, bool(paired))
+    return _Sentence(sentence, sides, _hits(story.keywords, sentence, inflect=True) + paired, bool(paired))
+
+
+def is_roundup(text: str) -> bool:
+    """A digest of unrelated items (a press review, a news briefing): at least `ROUNDUP`
+    bulleted lines ("- ...", "• ...", "1. ...") making up half its lines or more. Its
+    opening is its first items, not a lead that says what the whole is about."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    bullets = sum(1 for line in lines if _BULLET.match(line))
+    return bullets >= ROUNDUP and 2 * bullets >= len(lines)
 
 
 def _unglue(text: str) -> str:
@@ -141,7 +168,8 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     full = bool(on) and on[0].weight == 1.0
     title_on = head is not None and (head.weight == 1.0 or (head.on_story and
                                                              (full or headline_only)))
-    lead = max((s.weight for s in body[:LEAD_SENTENCES]), default=0.0)
+    lead = 0.0 if is_roundup(text) else max((s.weight for s in body[:LEAD_SENTENCES]),
+                                              default=0.0)
     lead_on = lead == 1.0 or (lead > 0 and full)
     share = sum(s.weight for s in on) / len(body) if body else 0.0
     score = min(1.0, TITLE_WEIGHT * title_on + LEAD_WEIGHT * lead_on + SHARE_WEIGHT * share)
