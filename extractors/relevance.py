@@ -29,7 +29,8 @@ from pathlib import Path
 from extractors.language import Language, detect
 from extractors.story import Story
 
-METHOD = "pactwatch.relevance.v4 (on-story sentences: title, opening, share; headline-only; inflected keywords, roundups)"
+METHOD = ("pactwatch.relevance.v4 (on-story sentences: title, opening, share; headline-only; "
+          "inflected keywords, roundups, a side only as a place)")
 TITLE_WEIGHT, LEAD_WEIGHT, SHARE_WEIGHT = 0.5, 0.3, 2.0
 LEAD_SENTENCES = 3
 EVIDENCE = 3          # sentences kept as evidence
@@ -68,7 +69,7 @@ def _inflected(term: str) -> re.Pattern[str]:
         last += "(?:s|d)?"
     elif last[-1:].isalpha():
         last += "(?:s|es|ed|ing)?"
-    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words[:-1] + [last]) + r"(?!\w)",
+    return re.compile(r"(?<!\w)" + r"[\s\-]+".join([*words[:-1], last]) + r"(?!\w)",
                       re.IGNORECASE)
 
 
@@ -116,17 +117,35 @@ class _Sentence:
     sides: frozenset[str]
     cues: Counter[str]
     paired: bool          # an indirect reference to the pair
+    located: frozenset[str] = frozenset()   # sides named only as where something happens
 
     @property
     def weight(self) -> float:
-        """1 fully on the story, 0.5 half (one side and a keyword), else 0."""
-        if len(self.sides) >= 2 or (self.sides and self.paired):
+        """1 fully on the story, 0.5 half (one side and a keyword, or both sides with no
+        story term where one is only the place: "a contest held in Vladivostok, Russia"),
+        else 0."""
+        if self.sides and self.paired:
             return 1.0
+        if len(self.sides) >= 2:
+            return 0.5 if self.located and not self.cues else 1.0
         return 0.5 if self.sides and self.cues else 0.0
 
     @property
     def on_story(self) -> bool:
         return self.weight > 0
+
+
+# before a name that is only a place: "in", "at", "near" and the place's capitalised words
+# ("held in Vladivostok of Russia", "Koreans in the Far East of Russia", "at Moscow's")
+_PLACE_BEFORE = re.compile(
+    r"(?<!\w)(?:in|at|near|inside|across|outside)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w'\u2019.\-]*,?\s+(?:of\s+(?:the\s+)?)?){0,4}$")
+
+
+def _only_a_place(terms: tuple[str, ...], sentence: str) -> bool:
+    """Every mention of the side (its `terms`) in `sentence` follows "in/at ..." (a place)."""
+    starts = [m.start() for t in terms for m in _pattern(t).finditer(sentence)]
+    return bool(starts) and all(_PLACE_BEFORE.search(sentence[:i]) for i in starts)
 
 
 def _read(story: Story, sentence: str) -> _Sentence:
@@ -135,7 +154,10 @@ def _read(story: Story, sentence: str) -> _Sentence:
     if not sides:
         return _Sentence(sentence, sides, Counter(), False)
     paired = _hits(story.indirect, sentence)
-    return _Sentence(sentence, sides, _hits(story.keywords, sentence, inflect=True) + paired, bool(paired))
+    cues = _hits(story.keywords, sentence, inflect=True) + paired
+    located = frozenset(side for side in sides if len(sides) >= 2 and not cues
+                        and _only_a_place(story.groups[side], sentence))
+    return _Sentence(sentence, sides, cues, bool(paired), located)
 
 
 def is_roundup(text: str) -> bool:
