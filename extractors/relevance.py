@@ -33,6 +33,7 @@ METHOD = ("pactwatch.relevance.v4 (on-story sentences: title, opening, share; he
           "inflected keywords, roundups, a side only as a place)")
 TITLE_WEIGHT, LEAD_WEIGHT, SHARE_WEIGHT = 0.5, 0.3, 2.0
 LEAD_SENTENCES = 3
+SHORT = 3             # a share is taken over at least this many sentences
 EVIDENCE = 3          # sentences kept as evidence
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _BULLET = re.compile(r"^\s*(?:[-\u2013\u2014\u2022*\u25aa\u25cf]|\d{1,2}[.)])\s*\S")
@@ -193,7 +194,7 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     lead = 0.0 if is_roundup(text) else max((s.weight for s in body[:LEAD_SENTENCES]),
                                               default=0.0)
     lead_on = lead == 1.0 or (lead > 0 and full)
-    share = sum(s.weight for s in on) / len(body) if body else 0.0
+    share = sum(s.weight for s in on) / max(len(body), SHORT) if body else 0.0
     score = min(1.0, TITLE_WEIGHT * title_on + LEAD_WEIGHT * lead_on + SHARE_WEIGHT * share)
     crowd = _third_countries(story, f"{title}\n{_unglue(text)}")
     minority = min(sum(1 for s in body if side in s.sides) for side in story.groups)
