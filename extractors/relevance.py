@@ -136,11 +136,14 @@ class _Sentence:
         return self.weight > 0
 
 
-# before a name that is only a place: "in", "at", "near" and the place's capitalised words
-# ("held in Vladivostok of Russia", "Koreans in the Far East of Russia", "at Moscow's")
+# before a side's name that only places something: a named place inside it ("held in
+# Vladivostok of Russia", "in St. Petersburg, Russia", "in the Far East of Russia") or a
+# capitalised name ending "in" it ("the Association of Korean Nationals in Russia"); a
+# plain "in Moscow" ("held talks in Moscow") is where the sides meet, not this
+_W = r"[A-Z][\w'\u2019.\-]*"
 _PLACE_BEFORE = re.compile(
-    r"(?<!\w)(?:in|at|near|inside|across|outside)\s+(?:the\s+)?"
-    r"(?:[A-Z][\w'\u2019.\-]*,?\s+(?:of\s+(?:the\s+)?)?){0,4}$")
+    rf"(?:(?<!\w)(?:in|at|near)\s+(?:the\s+)?(?:{_W}\s+){{0,3}}{_W}(?:\s+of\s+(?:the\s+)?|,\s+)"
+    rf"|(?<=[\w,]\s){_W}\s+in\s+(?:the\s+)?)$")
 
 
 def _only_a_place(terms: tuple[str, ...], sentence: str) -> bool:
@@ -149,7 +152,9 @@ def _only_a_place(terms: tuple[str, ...], sentence: str) -> bool:
     return bool(starts) and all(_PLACE_BEFORE.search(sentence[:i]) for i in starts)
 
 
-def _read(story: Story, sentence: str) -> _Sentence:
+def _read(story: Story, sentence: str, headline: bool = False) -> _Sentence:
+    """A sentence's sides and story terms; a headline is in title case, so its capitals say
+    nothing about names and no side in it is taken for only a place."""
     sides = frozenset(name for name, terms in story.groups.items()
                       if any(_pattern(t).search(sentence) for t in terms))
     if not sides:
@@ -157,7 +162,7 @@ def _read(story: Story, sentence: str) -> _Sentence:
     paired = _hits(story.indirect, sentence)
     cues = _hits(story.keywords, sentence, inflect=True) + paired
     located = frozenset(side for side in sides if len(sides) >= 2 and not cues
-                        and _only_a_place(story.groups[side], sentence))
+                        and not headline and _only_a_place(story.groups[side], sentence))
     return _Sentence(sentence, sides, cues, bool(paired), located)
 
 
@@ -180,7 +185,7 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     """Decide whether an article (`title`, `text`) is about `story`; the reason names what
     counted, and `evidence` holds the on-story sentences (the title first). Both sides must
     be named somewhere in the article (its title or text)."""
-    head = _read(story, _unglue(title.strip())) if title.strip() else None
+    head = _read(story, _unglue(title.strip()), headline=True) if title.strip() else None
     headline_only = " ".join(text.split()) in ("", " ".join(title.split()))
     body = [] if headline_only else [_read(story, s) for s in split_sentences(_unglue(text))]
     named = {side for s in ([head] if head else []) + body for side in s.sides}
