@@ -194,6 +194,7 @@ def judge(story: Story, title: str, text: str) -> Relevance:
         return Relevance(False, 0.0, f"no mention of {' or '.join(missing)}", METHOD, ())
     on = sorted((s for s in body if s.on_story), key=lambda s: -s.weight)
     full = bool(on) and on[0].weight == 1.0
+    pair_title = head is not None and len(head.sides) >= 2    # the headline names both
     title_on = head is not None and (head.weight == 1.0 or (head.on_story and
                                                              (full or headline_only)))
     lead = 0.0 if is_roundup(text) else max((s.weight for s in body[:LEAD_SENTENCES]),
@@ -203,12 +204,13 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     score = min(1.0, TITLE_WEIGHT * title_on + LEAD_WEIGHT * lead_on + SHARE_WEIGHT * share)
     crowd = _third_countries(story, f"{title}\n{_unglue(text)}")
     minority = min(sum(1 for s in body if side in s.sides) for side in story.groups)
-    if len(crowd) >= CROWD and minority <= MINORITY:
+    listed = len(crowd) >= CROWD and minority <= MINORITY and not pair_title
+    if listed:
         score = min(score, round(story.threshold / 2, 3))
     relevant = score >= story.threshold
     evidence = ([title.strip()] if title_on else []) + [s.text for s in on[:EVIDENCE]]
     reason = _reason(story, title_on, lead_on, on, body, score)
-    if len(crowd) >= CROWD and minority <= MINORITY:
+    if listed:
         reason += f"; one of {len(crowd) + 1} countries named ({', '.join(sorted(crowd)[:4])}…)"
     return Relevance(relevant, round(score, 3), reason, METHOD, tuple(evidence))
 
