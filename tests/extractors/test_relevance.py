@@ -161,7 +161,7 @@ def test_a_headline_naming_both_sides_is_no_list_of_countries() -> None:
     # an analysis of the pair that looks around the region names many countries
     text = ("The mutual defence clause commits each side to help the other. China has "
             "stayed quiet. South Korea is weighing arms for Ukraine. Japan worries about "
-            "technology transfers. The pact was signed in Pyongyang.")
+            "technology transfers. Russia signed the pact in Pyongyang.")
     r = judge(STORY, "What the Russia-North Korea treaty means for Asia", text)
     assert r.relevant and "countries named" not in r.reason, r.reason
     r = judge(STORY, "Kim Jong-un receives greetings from abroad", text)   # a list's title
