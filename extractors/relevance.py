@@ -88,6 +88,26 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+# a piece that ends a split but not a sentence: a list marker ("1.") or a title or place
+# abbreviated ("St.", "Mt.", "Gen.", "Mr.")
+_NOT_AN_END = re.compile(r"(?:^(?:\d{1,2}|[a-zA-Z])[.)]|(?<!\w)(?:St|Mt|Mr|Mrs|Ms|Dr|Gen|Lt|"
+                         r"Col|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|Prof|Amb|No|Jr|Sr|Ft)\.)$")
+
+
+def _sentences(text: str) -> list[str]:
+    """`split_sentences`, with a list marker or an abbreviation joined to what follows on
+    its line ("1. The clause..." one sentence, "in St. Petersburg, Russia" not cut)."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if not piece or not piece.strip():
+            continue
+        if out and _NOT_AN_END.search(out[-1]):
+            out[-1] = f"{out[-1]} {piece.strip()}"
+        else:
+            out.append(piece.strip())
+    return out
+
+
 COUNTRIES_FILE = Path(__file__).parent / "data" / "countries.txt"
 CROWD = 4             # this many other countries named make an article a list ...
 MINORITY = 2          # ... when the less-named side stands in at most this many sentences
@@ -187,7 +207,7 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     be named somewhere in the article (its title or text)."""
     head = _read(story, _unglue(title.strip()), headline=True) if title.strip() else None
     headline_only = " ".join(text.split()) in ("", " ".join(title.split()))
-    body = [] if headline_only else [_read(story, s) for s in split_sentences(_unglue(text))]
+    body = [] if headline_only else [_read(story, s) for s in _sentences(_unglue(text))]
     named = {side for s in ([head] if head else []) + body for side in s.sides}
     if (missing := [g for g in story.groups if g not in named]) and \
             not (headline_only and head is not None and head.on_story):

@@ -166,3 +166,16 @@ def test_a_headline_naming_both_sides_is_no_list_of_countries() -> None:
     assert r.relevant and "countries named" not in r.reason, r.reason
     r = judge(STORY, "Kim Jong-un receives greetings from abroad", text)   # a list's title
     assert not r.relevant and "countries named" in r.reason, r.reason
+
+
+def test_list_markers_and_abbreviations_do_not_end_a_sentence() -> None:
+    from extractors.relevance import _sentences
+    text = ("Key points\n1. The clause binds both. It is new.\nThe envoy met Gen. Ri in St. "
+            "Petersburg, Russia. He left.")
+    assert _sentences(text) == ["Key points", "1. The clause binds both.", "It is new.",
+                                "The envoy met Gen. Ri in St. Petersburg, Russia.", "He left."]
+    # so a swimmer's games in "St. Petersburg, Russia" are only the place, as in one piece
+    r = judge(VISITS, "North Korean swimmer wins gold", "A North Korean swimmer won gold at "
+              "the games held in St. Petersburg, Russia. She set a record. The team flies "
+              "home on Friday.")
+    assert not r.relevant, r.reason
