@@ -15,6 +15,24 @@ body has a sentence fully on it, or when the article is its headline alone (no b
 the feed's title as its text: a wire headline names one side and the other is implied by
 the dateline, "Russian Delegation Arrives"). Relevant at `story.threshold` (0.5). Every
 decision keeps the sentences that carried it.
+
+v4 adds, all general (no outlet's words):
+- keywords match their regular inflections ("visit": "Visits", "visited"; "treaty":
+  "treaties"), so a headline "Russian Group Visits Several Places Here" is on the story;
+- a *roundup* (a press review, a news briefing: three or more bulleted lines, half its lines
+  or more) has no opening: its first items are not a lead saying what the whole is about,
+  so one item on the pair among unrelated ones is a passing mention, judged by its share;
+- a sentence naming both sides with no story term, where one side is only *the place* (a
+  named place inside it, "a contest held in Vladivostok of Russia", or a capitalised name
+  ending "in" it, "the Association of Korean Nationals in Russia"), is half on the story;
+  a plain "talks in Moscow" is where the sides meet and stays fully on it; headlines (title
+  case) are not read this way;
+- the share is taken over at least three sentences: one half sentence of a two-sentence
+  brief ("the Vietnamese ambassador and the Russian charge d'affaires handed over…") is no
+  share of the story;
+- a headline naming both sides exempts an article from the list-of-countries cap (an
+  analysis of the pair names the region's other states);
+- sentences keep a list marker or an abbreviation ("1.", "St.", "Gen.") with what follows.
 """
 
 from __future__ import annotations
