@@ -235,8 +235,8 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     pair_title = head is not None and len(head.sides) >= 2    # the headline names both
     title_on = head is not None and (head.weight == 1.0 or (head.on_story and
                                                              (full or headline_only)))
-    lead = 0.0 if is_roundup(text) else max((s.weight for s in body[:LEAD_SENTENCES]),
-                                              default=0.0)
+    roundup = is_roundup(text)
+    lead = 0.0 if roundup else max((s.weight for s in body[:LEAD_SENTENCES]), default=0.0)
     lead_on = lead == 1.0 or (lead > 0 and full)
     share = sum(s.weight for s in on) / max(len(body), SHORT) if body else 0.0
     score = min(1.0, TITLE_WEIGHT * title_on + LEAD_WEIGHT * lead_on + SHARE_WEIGHT * share)
@@ -248,6 +248,8 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     relevant = score >= story.threshold
     evidence = ([title.strip()] if title_on else []) + [s.text for s in on[:EVIDENCE]]
     reason = _reason(story, title_on, lead_on, on, body, score)
+    if roundup and on:
+        reason += "; a roundup of items (no opening)"
     if listed:
         reason += f"; one of {len(crowd) + 1} countries named ({', '.join(sorted(crowd)[:4])}…)"
     return Relevance(relevant, round(score, 3), reason, METHOD, tuple(evidence))

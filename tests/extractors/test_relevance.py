@@ -108,6 +108,7 @@ def test_a_bulleted_roundup_has_no_opening() -> None:
             + "\n".join(f"- {item}" for item in items))
     r = judge(VISITS, "Newspaper digest", text)
     assert not r.relevant and "opening on the story" not in r.reason, r.reason
+    assert "a roundup of items" in r.reason
     # the same first item as the lead of an article about it
     prose = ("Kim Jong-un received a message from the Russian prime minister. "
              + " ".join(items))
