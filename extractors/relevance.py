@@ -52,6 +52,7 @@ METHOD = ("pactwatch.relevance.v4 (on-story sentences: title, opening, share; he
 TITLE_WEIGHT, LEAD_WEIGHT, SHARE_WEIGHT = 0.5, 0.3, 2.0
 LEAD_SENTENCES = 3
 SHORT = 3             # a share is taken over at least this many sentences
+LONE_BODY = 8         # a body this long naming a side once, after its opening, is the other's
 EVIDENCE = 3          # sentences kept as evidence
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _BULLET = re.compile(r"^\s*(?:[-\u2013\u2014\u2022*\u25aa\u25cf]|\d{1,2}[.)])\s*\S")
@@ -243,6 +244,9 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     crowd = _third_countries(story, f"{title}\n{_unglue(text)}")
     minority = min(sum(1 for s in body if side in s.sides) for side in story.groups)
     listed = len(crowd) >= CROWD and minority <= MINORITY and not pair_title
+    lone = _lone_side(story, head, body)
+    if lone:
+        score = min(score, round(story.threshold / 2, 3))
     if listed:
         score = min(score, round(story.threshold / 2, 3))
     relevant = score >= story.threshold
@@ -250,9 +254,26 @@ def judge(story: Story, title: str, text: str) -> Relevance:
     reason = _reason(story, title_on, lead_on, on, body, score)
     if roundup and on:
         reason += "; a roundup of items (no opening)"
+    if lone and on:
+        reason += f"; {lone} named in one sentence only, after the opening"
     if listed:
         reason += f"; one of {len(crowd) + 1} countries named ({', '.join(sorted(crowd)[:4])}…)"
     return Relevance(relevant, round(score, 3), reason, METHOD, tuple(evidence))
+
+
+def _lone_side(story: Story, head: _Sentence | None, body: list[_Sentence]) -> str:
+    """The side an article names in one sentence only, outside its title and opening, when
+    its body runs to `LONE_BODY` sentences or more ("" when none): the rest is about the
+    other side (a war report that says once that North Korean troops fight for Russia). A
+    sentence with an indirect reference to the pair names both."""
+    if len(body) < LONE_BODY:
+        return ""
+    for side in story.groups:
+        where = [i for i, s in enumerate(body) if side in s.sides or s.paired]
+        if len(where) == 1 and where[0] >= LEAD_SENTENCES and \
+                (head is None or side not in head.sides):
+            return side
+    return ""
 
 
 def _reason(story: Story, title_on: bool, lead_on: bool, on: list[_Sentence],

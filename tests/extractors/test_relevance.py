@@ -180,3 +180,22 @@ def test_list_markers_and_abbreviations_do_not_end_a_sentence() -> None:
               "the games held in St. Petersburg, Russia. She set a record. The team flies "
               "home on Friday.")
     assert not r.relevant, r.reason
+
+
+def test_a_side_named_once_after_the_opening_of_a_long_article_is_a_passing_mention() -> None:
+    war = ["Russian troops took two villages in the east on Monday, Moscow said.",
+           "Ukrainian officers said they lacked shells and men.",
+           "Russian troops have advanced slowly since spring.",
+           "The Kremlin said no talks were planned.",
+           "Sanctions have not slowed Russian arms factories.",
+           "North Korean troops also fight for Russia in Kursk, officials say.",
+           "Kyiv asked its allies for more air defence.",
+           "A drone hit a block of flats overnight.",
+           "Rescuers searched the rubble until dawn."]
+    r = judge(STORY, "Russian forces advance in the east", " ".join(war))
+    assert not r.relevant and "north_korea named in one sentence only" in r.reason, r.reason
+    # the same sentence as the opening says what the article is about
+    lead = [war[5], *war[:5], *war[6:]]
+    assert judge(STORY, "Russian forces advance in the east", " ".join(lead)).relevant
+    # and a short brief is not read this way
+    assert judge(STORY, "Russian forces advance", " ".join(war[3:7])).relevant
