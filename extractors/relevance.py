@@ -32,6 +32,10 @@ v4 adds, all general (no outlet's words):
   share of the story;
 - a headline naming both sides exempts an article from the list-of-countries cap (an
   analysis of the pair names the region's other states);
+- a *lone mention*: a body of eight sentences or more that names one side in a single
+  sentence, outside its title and opening (a sentence with an indirect reference to the pair
+  names both), is about the other side and scores at most half the threshold (a war report
+  full of "Russian troops" that says once that North Korean troops fight in Kursk);
 - sentences keep a list marker or an abbreviation ("1.", "St.", "Gen.") with what follows.
 """
 
