@@ -52,7 +52,7 @@ from extractors.language import Language, detect
 from extractors.story import Story
 
 METHOD = ("pactwatch.relevance.v4 (on-story sentences: title, opening, share; headline-only; "
-          "inflected keywords, roundups, a side only as a place)")
+          "inflections, roundups, place-only sides, lone mentions)")
 TITLE_WEIGHT, LEAD_WEIGHT, SHARE_WEIGHT = 0.5, 0.3, 2.0
 LEAD_SENTENCES = 3
 SHORT = 3             # a share is taken over at least this many sentences
@@ -275,7 +275,8 @@ def _lone_side(story: Story, head: _Sentence | None, body: list[_Sentence]) -> s
     for side in story.groups:
         where = [i for i, s in enumerate(body) if side in s.sides or s.paired]
         if len(where) == 1 and where[0] >= LEAD_SENTENCES and \
-                (head is None or side not in head.sides):
+                (head is None or side not in head.sides) and \
+                not any(_hits(story.indirect, s.text) for s in body if not s.sides):
             return side
     return ""
 

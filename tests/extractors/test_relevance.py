@@ -199,3 +199,7 @@ def test_a_side_named_once_after_the_opening_of_a_long_article_is_a_passing_ment
     assert judge(STORY, "Russian forces advance in the east", " ".join(lead)).relevant
     # and a short brief is not read this way
     assert judge(STORY, "Russian forces advance", " ".join(war[3:7])).relevant
+    # a reference to the pair elsewhere ("the two countries") says the pair is the subject
+    r = judge(STORY, "Russian forces advance in the east",
+              " ".join([*war, "The two countries signed a pact in June."]))
+    assert "named in one sentence only" not in r.reason, r.reason
