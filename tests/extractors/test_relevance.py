@@ -175,6 +175,8 @@ def test_list_markers_and_abbreviations_do_not_end_a_sentence() -> None:
             "Petersburg, Russia. He left.")
     assert _sentences(text) == ["Key points", "1. The clause binds both.", "It is new.",
                                 "The envoy met Gen. Ri in St. Petersburg, Russia.", "He left."]
+    assert _sentences("SEOUL, Nov. 4 (Wire) -- The envoy left. He met Ri.") == [
+        "SEOUL, Nov. 4 (Wire) -- The envoy left.", "He met Ri."]
     # so a swimmer's games in "St. Petersburg, Russia" are only the place, as in one piece
     r = judge(VISITS, "North Korean swimmer wins gold", "A North Korean swimmer won gold at "
               "the games held in St. Petersburg, Russia. She set a record. The team flies "
