@@ -112,9 +112,10 @@ def split_sentences(text: str) -> list[str]:
 
 
 # a piece that ends a split but not a sentence: a list marker ("1.") or a title or place
-# abbreviated ("St.", "Mt.", "Gen.", "Mr."), or a month in a dateline ("SEOUL, Nov. 4")
-_NOT_AN_END = re.compile(r"(?:^(?:\d{1,2}|[a-zA-Z])[.)]|(?<!\w)(?:St|Mt|Mr|Mrs|Ms|Dr|Gen|Lt|"
-                         r"Col|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|Prof|Amb|No|Jr|Sr|Ft|Jan|Feb|Mar|Apr|"
+# abbreviated ("St.", "Mt.", "Gen.", "Mr."), an initial ("N. Korea", "George W. Bush"), or a
+# month in a dateline ("SEOUL, Nov. 4")
+_NOT_AN_END = re.compile(r"(?:^(?:\d{1,2}|[a-zA-Z])[.)]|(?<![\w.])[A-Z]\.|(?<!\w)(?:St|Mt|Mr|"
+                         r"Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|Prof|Amb|No|Jr|Sr|Ft|Jan|Feb|Mar|Apr|"
                          r"Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)$")
 
 

@@ -177,6 +177,9 @@ def test_list_markers_and_abbreviations_do_not_end_a_sentence() -> None:
                                 "The envoy met Gen. Ri in St. Petersburg, Russia.", "He left."]
     assert _sentences("SEOUL, Nov. 4 (Wire) -- The envoy left. He met Ri.") == [
         "SEOUL, Nov. 4 (Wire) -- The envoy left.", "He met Ri."]
+    # an initial is no end ("N. Korea", "John F. Smith"); a dotted acronym may be ("U.S.")
+    assert _sentences("N. Korea and Russia met. Aid from the U.S. The talks ended.") == [
+        "N. Korea and Russia met.", "Aid from the U.S.", "The talks ended."]
     # so a swimmer's games in "St. Petersburg, Russia" are only the place, as in one piece
     r = judge(VISITS, "North Korean swimmer wins gold", "A North Korean swimmer won gold at "
               "the games held in St. Petersburg, Russia. She set a record. The team flies "
