@@ -115,8 +115,8 @@ def split_sentences(text: str) -> list[str]:
 # abbreviated ("St.", "Mt.", "Gen.", "Mr."), an initial ("N. Korea", "George W. Bush"), or a
 # month in a dateline ("SEOUL, Nov. 4")
 _NOT_AN_END = re.compile(r"(?:^(?:\d{1,2}|[a-zA-Z])[.)]|(?<![\w.])[A-Z]\.|(?<!\w)(?:St|Mt|Mr|"
-                         r"Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|Prof|Amb|No|Jr|Sr|Ft|Jan|Feb|Mar|Apr|"
-                         r"Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)$")
+                         r"Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|Prof|Amb|No|Jr|"
+                         r"Sr|Ft|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)$")
 
 
 def _sentences(text: str) -> list[str]:
