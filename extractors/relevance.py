@@ -192,7 +192,8 @@ _PLACE_BEFORE = re.compile(
 
 
 def _only_a_place(terms: tuple[str, ...], sentence: str) -> bool:
-    """Every mention of the side (its `terms`) in `sentence` follows "in/at ..." (a place)."""
+    """Every mention of the side (its `terms`) in `sentence` only places something
+    (`_PLACE_BEFORE` ends right before it)."""
     starts = [m.start() for t in terms for m in _pattern(t).finditer(sentence)]
     return bool(starts) and all(_PLACE_BEFORE.search(sentence[:i]) for i in starts)
 
