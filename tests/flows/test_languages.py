@@ -51,7 +51,7 @@ def test_other_languages_are_stored_not_analysed_and_counted(tmp_path: Path,
     assert rows["pact.html"][:3] == ("en", "analysed", True)
     assert rows["pact.html"][5][0] == "Putin and Kim sign pact" and rows["pact.html"][6] == 1.0
     assert rows["debate.html"][:3] == ("en", "not relevant", False)
-    assert rows["pact.html"][4].startswith("pactwatch.relevance.v3")
+    assert rows["pact.html"][4].startswith("pactwatch.relevance.v4")
     # the German text is searchable, and never went through the English model
     [(n_sentences,)] = query(snap, "SELECT count(*) FROM sentences s JOIN v_articles a "
                                    "USING (article_id) WHERE a.language = 'de'")
