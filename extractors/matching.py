@@ -43,6 +43,8 @@ SAME_WORDS = 0.6           # the share of the shorter claim's content terms in t
 CHANGE_MEANING = 0.85     # a "changed" verdict needs a match this close in meaning
 DIFFERENT_EVENT = 0.95     # claims whose dates disagree are one event only this close
 CANDIDATES = 20            # nearest earlier claims examined per claim
+CANDIDATE_FLOOR = 0.50     # a candidate this close as a whole is split into clauses: one
+                           # of its clauses (or of the claim's) may stand for the claim
 TIE = 0.05                 # similarities this close count as equally close
 # Certainty levels that count as a change: "claimed" and "said" word the same attribution.
 LEVEL = {"asserted": "stated", "reported": "stated", "claimed": "stated",
@@ -190,6 +192,16 @@ def _shared_measure(a: ClaimRecord, b: ClaimRecord) -> bool:
     return bool({q.unit for q in a.quantities if q.unit} & {q.unit for q in b.quantities if q.unit})
 
 
+def revision(m: ClaimRecord, c: ClaimRecord, whole: float, synonyms: Synonyms) -> bool:
+    """`c` revises the count `m` gave: close in meaning as wholes, counting the same thing,
+    with most content words shared and no date against it ("at least 3,000 troops moved",
+    "about 10,000 troops sent"). Such a match may be called changed below CHANGE_MEANING:
+    the shared measure and words, not the cosine alone, say it is the same assertion."""
+    return (whole >= SAME_MEANING and _shared_measure(m, c)
+            and containment(m, c, synonyms) >= SAME_WORDS
+            and not dates_conflict(m.dates, c.dates))
+
+
 def _names(actors: tuple[str, ...]) -> set[str]:
     return {re.sub(r"[\s\-]+", " ", a.lower()) for a in actors}
 
@@ -274,7 +286,7 @@ def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Syno
     # changed: see _verdict).
     if (close and (cosine >= CHANGE_MEANING or apart >= DISTINCT)
             and _compatible(m, c, cosine, synonyms)
-            and not (whole < CHANGE_MEANING
+            and not (whole < CHANGE_MEANING and not revision(m, c, whole, synonyms)
                      and any(x.field in ("quantity", "date") for x in changes(m, c)))):
         return round((cosine + lexical) / 2, 4)
     # In other words (few words shared): a restatement much closer to `m` than to anything
@@ -312,11 +324,13 @@ def _match(m: ClaimRecord, c: ClaimRecord, cos: float, pool: Pool, synonyms: Syn
            origin: Callable[[Any], str], parts: ClauseVectors | None) -> float | None:
     """`same_assertion` at how close `c` is to `m` (the wholes' cosine `cos`, or that of `m`'s
     closest clause when closer: extractors/matching_clauses.py), with its margin."""
-    if cos < SAME_WORDS_MEANING:
+    if cos < (CANDIDATE_FLOOR if parts is not None else SAME_WORDS_MEANING):
         return None      # too far as a whole to make the same assertion
     how = cos
     if parts is not None and cos < SAME_MEANING:
-        how = max(cos, parts.closest(m.text, c.vector))
+        how = max(cos, parts.closest(m.text, c.vector), parts.closest(c.text, m.vector))
+        if how < SAME_WORDS_MEANING:
+            return None
     return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin, SAME_WORDS_MEANING)
                           + how - cos)
 
@@ -371,25 +385,26 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
             known.update((c, j) for c, j in seen.items() if c not in known)
         pools = [_pool(lo + k, block[k], claims, found[k]) for k in range(block.shape[0])]
         if parts:   # one batched call per block
-            parts.fetch(m.text for pool in pools for cos, m in pool
-                        if m is not None and SAME_WORDS_MEANING <= cos < SAME_MEANING)
+            parts.fetch([*(m.text for pool in pools for cos, m in pool
+                           if m is not None and CANDIDATE_FLOOR <= cos < SAME_MEANING),
+                         *(c.text for c in claims[lo:lo + 256])])
         for k in range(block.shape[0]):
             i = lo + k
             m, sim, cos = _best(claims[i], pools[k], synonyms, origin, parts)
-            verdict = _verdict(claims[i], m, sim, cos, known)
+            verdict = _verdict(claims[i], m, sim, cos, known, synonyms)
             known[verdict.claim_id] = verdict
             out.append(verdict)
     return out
 
 
 def _verdict(c: ClaimRecord, m: ClaimRecord | None, sim: float, cos: float,
-             known: dict[str, Judgement]) -> Judgement:
+             known: dict[str, Judgement], synonyms: Synonyms) -> Judgement:
     if m is None:
         return Judgement(c.claim_id, "new", None, round(sim, 4) if sim else None, (),
                          c.claim_id, c.published_at)
     origin = known.get(m.claim_id)
     # `cos`: the pool's cosine (records looked up in the history carry no vector)
-    found = changes(m, c) if cos >= CHANGE_MEANING else ()
+    found = changes(m, c) if cos >= CHANGE_MEANING or revision(m, c, cos, synonyms) else ()
     return Judgement(c.claim_id, "changed" if found else "repeated", m.claim_id,
                      round(sim, 4), found,
                      origin.origin_claim_id if origin else m.claim_id,
