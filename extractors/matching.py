@@ -43,8 +43,8 @@ SAME_WORDS = 0.6           # the share of the shorter claim's content terms in t
 CHANGE_MEANING = 0.85     # a "changed" verdict needs a match this close in meaning
 DIFFERENT_EVENT = 0.95     # claims whose dates disagree are one event only this close
 CANDIDATES = 20            # nearest earlier claims examined per claim
-CANDIDATE_FLOOR = 0.50     # a candidate this close as a whole is split into clauses: one
-                           # of its clauses (or of the claim's) may stand for the claim
+CANDIDATE_FLOOR = 0.50     # a candidate this close as a whole is split into clauses (one
+                           # of them may be as close as SAME_WORDS_MEANING to the claim)
 TIE = 0.05                 # similarities this close count as equally close
 # Certainty levels that count as a change: "claimed" and "said" word the same attribution.
 LEVEL = {"asserted": "stated", "reported": "stated", "claimed": "stated",
@@ -328,7 +328,7 @@ def _match(m: ClaimRecord, c: ClaimRecord, cos: float, pool: Pool, synonyms: Syn
         return None      # too far as a whole to make the same assertion
     how = cos
     if parts is not None and cos < SAME_MEANING:
-        how = max(cos, parts.closest(m.text, c.vector), parts.closest(c.text, m.vector))
+        how = max(cos, parts.closest(m.text, c.vector))
         if how < SAME_WORDS_MEANING:
             return None
     return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin, SAME_WORDS_MEANING)
@@ -385,9 +385,8 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
             known.update((c, j) for c, j in seen.items() if c not in known)
         pools = [_pool(lo + k, block[k], claims, found[k]) for k in range(block.shape[0])]
         if parts:   # one batched call per block
-            parts.fetch([*(m.text for pool in pools for cos, m in pool
-                           if m is not None and CANDIDATE_FLOOR <= cos < SAME_MEANING),
-                         *(c.text for c in claims[lo:lo + 256])])
+            parts.fetch(m.text for pool in pools for cos, m in pool
+                        if m is not None and CANDIDATE_FLOOR <= cos < SAME_MEANING)
         for k in range(block.shape[0]):
             i = lo + k
             m, sim, cos = _best(claims[i], pools[k], synonyms, origin, parts)
