@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -101,12 +102,23 @@ class Judgement:
 
 
 Synonyms = Mapping[str, str]   # lemma → the word it counts as (the story's MatchingWords)
+NO_WORDS: Synonyms = MappingProxyType({})
+
+
+def named(name: str, synonyms: Synonyms) -> str:
+    """The name `name` counts as: the story's canonical name of an alias form (synonyms'
+    "@form" keys: "Washington", "the White House" → "united states"), lower case, hyphens
+    and runs of spaces as one space."""
+    low = name.lower()
+    low = synonyms.get(f"@{low}", f"@{low}")[1:]
+    return re.sub(r"[\s\-]+", " ", low)
 
 
 def terms(c: ClaimRecord, synonyms: Synonyms) -> set[str]:
-    """Content terms: synonym-normalised lemmas (numbers aside) and the claim's actors."""
+    """Content terms: synonym-normalised lemmas (numbers aside) and the claim's actors, a
+    name's forms folded to one."""
     words = {synonyms.get(w, w) for w in c.lemmas if not w.isdigit()}
-    return words | {f"@{a.lower()}" for a in c.actors}
+    return words | {f"@{named(a, synonyms)}" for a in c.actors}
 
 
 def containment(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> float:
@@ -121,14 +133,16 @@ def _head(claimant: str) -> str:
     return words[-1].rstrip("s") if words else ""
 
 
-def attribution_changed(old: ClaimRecord, new: ClaimRecord) -> bool:
-    """Different sources: disjoint named sources, the outlet versus someone, or unnamed
-    sources of a different kind ("officials" versus "media"). A named source and an
-    unnamed one ("the agency") cannot be told apart and do not count as a change."""
+def attribution_changed(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms = NO_WORDS) -> bool:
+    """Different sources: disjoint named sources (a name's forms folded: "Washington" is
+    "the US"), the outlet versus someone, or unnamed sources of a different kind
+    ("officials" versus "media"). A named source and an unnamed one ("the agency") cannot
+    be told apart and do not count as a change."""
     if bool(old.claimant) != bool(new.claimant):
         return True
     if old.claimant_actors and new.claimant_actors:
-        return not set(old.claimant_actors) & set(new.claimant_actors)
+        return not (_names(old.claimant_actors, synonyms)
+                    & _names(new.claimant_actors, synonyms))
     if old.claimant_actors or new.claimant_actors:
         return False
     return _head(old.claimant) != _head(new.claimant)
@@ -151,10 +165,12 @@ def _quantity_changes(old: ClaimRecord, new: ClaimRecord) -> list[Change]:
     return out
 
 
-def changes(old: ClaimRecord, new: ClaimRecord) -> tuple[Change, ...]:
-    """What differs between two claims of the same assertion."""
+def changes(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms = NO_WORDS
+            ) -> tuple[Change, ...]:
+    """What differs between two claims of the same assertion (`synonyms`: the story's words,
+    its names' forms among them)."""
     out = _quantity_changes(old, new)
-    if attribution_changed(old, new):
+    if attribution_changed(old, new, synonyms):
         out.append(Change("attribution", old.claimant or "(the outlet)",
                           new.claimant or "(the outlet)"))
     level_old = "denied" if old.negated else LEVEL[old.certainty]
@@ -202,8 +218,8 @@ def revision(m: ClaimRecord, c: ClaimRecord, whole: float, synonyms: Synonyms) -
             and not dates_conflict(m.dates, c.dates))
 
 
-def _names(actors: tuple[str, ...]) -> set[str]:
-    return {re.sub(r"[\s\-]+", " ", a.lower()) for a in actors}
+def _names(actors: tuple[str, ...], synonyms: Synonyms = NO_WORDS) -> set[str]:
+    return {named(a, synonyms) for a in actors}
 
 
 @functools.cache
@@ -217,36 +233,36 @@ def places() -> frozenset[str]:
     return frozenset(out)
 
 
-def _unshared(a: ClaimRecord, b: ClaimRecord) -> set[str]:
+def _unshared(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> set[str]:
     """Parties of `a` (actors that are not places) that `b` neither names nor mentions by
     their last word."""
     text = b.text.lower()
-    return {x for x in _names(a.actors) - _names(b.actors) - places()
+    return {x for x in _names(a.actors, synonyms) - _names(b.actors, synonyms) - places()
             if not re.search(rf"\b{re.escape(x.split()[-1])}\b", text)}
 
 
-def distinct_parties(a: ClaimRecord, b: ClaimRecord) -> bool:
+def distinct_parties(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms = NO_WORDS) -> bool:
     """Each claim names a party the other does not ("received a letter from Medvedev",
     "received a message from Putin"): two acts of the same kind, not one assertion."""
-    return bool(_unshared(a, b)) and bool(_unshared(b, a))
+    return bool(_unshared(a, b, synonyms)) and bool(_unshared(b, a, synonyms))
 
 
-def _same_event(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
+def _same_event(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
     """Claims about different actors are different assertions however alike the words, and
     so are claims that count different things or tell of another day's event."""
-    if a.actors and b.actors and not _names(a.actors) & _names(b.actors):
+    if a.actors and b.actors and not _names(a.actors, synonyms) & _names(b.actors, synonyms):
         return False
     if not _same_measure(a, b):
         return False
     if dates_conflict(a.dates, b.dates) and sim < DIFFERENT_EVENT:
         return False      # the same formula on another day tells of another event
-    return not (after_publication(a, b) or distinct_parties(a, b))
+    return not (after_publication(a, b) or distinct_parties(a, b, synonyms))
 
 
 def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
     """The same event, and claims whose main verbs differ must be closer still ("moved to
     Kursk" is not "suffered casualties in Kursk")."""
-    return _same_event(a, b, sim) and (sim >= DIFFERENT_PREDICATE
+    return _same_event(a, b, sim, synonyms) and (sim >= DIFFERENT_PREDICATE
                                        or _same_predicate(a, b, synonyms)
                                        or _shared_measure(a, b))
 
@@ -287,13 +303,13 @@ def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Syno
     if (close and (cosine >= CHANGE_MEANING or apart >= DISTINCT)
             and _compatible(m, c, cosine, synonyms)
             and not (whole < CHANGE_MEANING and not revision(m, c, whole, synonyms)
-                     and any(x.field in ("quantity", "date") for x in changes(m, c)))):
+                     and any(x.field in ("quantity", "date") for x in changes(m, c, synonyms)))):
         return round((cosine + lexical) / 2, 4)
     # In other words (few words shared): a restatement much closer to `m` than to anything
     # else, whatever its verb, when its fields all agree (the looser the match, the less may
     # differ). Claims sharing most words but not the verb still tell of another act.
     if (cosine >= SAME_WORDS_MEANING and lexical < SAME_WORDS and apart >= STANDS_OUT
-            and _same_event(m, c, cosine) and not changes(m, c)):
+            and _same_event(m, c, cosine, synonyms) and not changes(m, c, synonyms)):
         return round((cosine + lexical) / 2, 4)
     return None
 
@@ -348,7 +364,7 @@ def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any]
     # Of earlier claims about equally close, the one the new claim repeats unchanged is the
     # simplest explanation; a "changed" verdict needs the closer match.
     near = [(s, m, cos) for s, _o, m, cos in close if s >= close[0][0] - TIE]
-    unchanged = [t for t in near if not changes(t[1], c)]
+    unchanged = [t for t in near if not changes(t[1], c, synonyms)]
     s, m, cos = (unchanged or [(s, m, cos) for s, _o, m, cos in close])[0]
     return m, s, cos
 
@@ -403,7 +419,8 @@ def _verdict(c: ClaimRecord, m: ClaimRecord | None, sim: float, cos: float,
                          c.claim_id, c.published_at)
     origin = known.get(m.claim_id)
     # `cos`: the pool's cosine (records looked up in the history carry no vector)
-    found = changes(m, c) if cos >= CHANGE_MEANING or revision(m, c, cos, synonyms) else ()
+    close = cos >= CHANGE_MEANING or revision(m, c, cos, synonyms)
+    found = changes(m, c, synonyms) if close else ()
     return Judgement(c.claim_id, "changed" if found else "repeated", m.claim_id,
                      round(sim, 4), found,
                      origin.origin_claim_id if origin else m.claim_id,
