@@ -41,7 +41,9 @@ METHOD = ("pactwatch.matching.v4 (all-MiniLM-L6-v2 cosine + content-word contain
 SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
 SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
 SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other
-CHANGE_MEANING = 0.85     # a "changed" verdict needs a match this close in meaning
+CHANGE_MEANING = 0.85     # a "changed" verdict needs a match this close in meaning,
+REVISED_WORDS = 0.75       # or SAME_MEANING close with this share of content words shared
+                           # (SAME_WORDS when both count the same thing): see revision()
 DIFFERENT_EVENT = 0.95     # claims whose dates disagree are one event only this close
 CANDIDATES = 20            # nearest earlier claims examined per claim
 CANDIDATE_FLOOR = 0.50     # a candidate this close as a whole is split into clauses (one
@@ -209,13 +211,16 @@ def _shared_measure(a: ClaimRecord, b: ClaimRecord) -> bool:
 
 
 def revision(m: ClaimRecord, c: ClaimRecord, whole: float, synonyms: Synonyms) -> bool:
-    """`c` revises the count `m` gave: close in meaning as wholes, counting the same thing,
-    with most content words shared and no date against it ("at least 3,000 troops moved",
-    "about 10,000 troops sent"). Such a match may be called changed below CHANGE_MEANING:
-    the shared measure and words, not the cosine alone, say it is the same assertion."""
-    return (whole >= SAME_MEANING and _shared_measure(m, c)
-            and containment(m, c, synonyms) >= SAME_WORDS
-            and not dates_conflict(m.dates, c.dates))
+    """`c` revises what `m` said, though not CHANGE_MEANING close: close in meaning as
+    wholes, no date against it, and most content words shared while counting the same thing
+    ("at least 3,000 troops moved", "about 10,000 troops sent"), or nearly all of them
+    ("officials said Kim obtained fuel", "Kim is believed to have obtained fuel"). The words
+    and the measure, not the cosine alone, say it is the same assertion, so it may be
+    called changed."""
+    if whole < SAME_MEANING or dates_conflict(m.dates, c.dates):
+        return False
+    shared = containment(m, c, synonyms)
+    return shared >= REVISED_WORDS or (shared >= SAME_WORDS and _shared_measure(m, c))
 
 
 def _names(actors: tuple[str, ...], synonyms: Synonyms = NO_WORDS) -> set[str]:
