@@ -13,6 +13,15 @@ stands above them is a formula, not a restatement (extractors/matching_neighbour
 The fields (quantities, attribution, certainty, dates) decide "changed", which needs a
 match closer still: a false "changed" costs an analyst more than a missed one. Only the
 claims before a claim enter its verdict, so claims that arrive later never move it.
+
+v5 (chosen on the dev parts only): a candidate below SAME_WORDS_MEANING as a whole, down to
+CANDIDATE_FLOOR, is split into clauses too, so a restatement of one clause of a long,
+diluted claim is found (it must then pass every check at its clause's cosine); a match
+SAME_MEANING close that revises what was said (`revision`: most content words shared while
+counting the same thing, or nearly all of them shared) may be called changed below
+CHANGE_MEANING; the story's aliases fold a name's forms into one ("@form" keys of the
+synonyms, flows/config/story.py), so "Washington", "the White House" and "the US" are one
+source and one actor.
 """
 
 from __future__ import annotations
@@ -35,9 +44,10 @@ from extractors.matching_neighbours import DISTINCT, STANDS_OUT, margin
 from extractors.quantities import Quantity
 
 DATA = Path(__file__).parent / "data"
-METHOD = ("pactwatch.matching.v4 (all-MiniLM-L6-v2 cosine + content-word containment + "
-          "margin over the other assertions near a claim; events dated after an earlier "
-          "report, distinct parties)")
+METHOD = ("pactwatch.matching.v5 (all-MiniLM-L6-v2 cosine + content-word containment + "
+          "margin over the other assertions near a claim; clauses of candidates from 0.50; "
+          "revisions changed below 0.85; the story's name forms folded; events dated after "
+          "an earlier report, distinct parties)")
 SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
 SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
 SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other

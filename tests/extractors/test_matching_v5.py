@@ -1,0 +1,87 @@
+"""Matching v5: clauses of candidates below SAME_WORDS_MEANING as wholes, revisions called
+changed below CHANGE_MEANING, and one source under its several names."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from extractors.embeddings import shared_encoder
+from extractors.matching import (
+    CANDIDATE_FLOOR,
+    CHANGE_MEANING,
+    SAME_MEANING,
+    SAME_WORDS_MEANING,
+    attribution_changed,
+    containment,
+    judge,
+    named,
+)
+from tests.extractors.test_matching import PACT, records
+
+WORDS = PACT.matching.synonyms
+
+
+def _cosine(claims: list) -> float:
+    return float(np.dot(claims[0].vector, claims[-1].vector))
+
+
+def test_a_clause_of_a_long_claim_restated_is_found_below_the_wholes_floor() -> None:
+    longer = ("Officials in Seoul, who spoke on condition of anonymity because the matter is "
+              "classified, said the shipments left from the port of Rajin aboard "
+              "Russian-flagged vessels, escorted by two frigates, and were unloaded at "
+              "Vostochny on the Sea of Japan before going by rail to depots near Bryansk.")
+    claims = records(longer, "The cargo sailed from Rajin on ships flying the Russian flag.")
+    assert CANDIDATE_FLOOR <= _cosine(claims) < SAME_WORDS_MEANING   # v4 never looked
+    j = judge(claims, 0, {}, WORDS, clauses=shared_encoder().encode)[-1]
+    assert (j.status, j.matched_claim_id) == ("repeated", "a0:0")
+    # without clause vectors a whole below SAME_WORDS_MEANING is too far, as before
+    assert judge(claims, 0, {}, WORDS)[-1].status == "new"
+
+
+def test_a_revised_count_of_the_same_thing_is_changed_below_change_meaning() -> None:
+    claims = records("Officials said at least 2,000 North Korean workers were sent to eastern "
+                     "Russia.",
+                     "About 6,000 North Korean workers are now employed on building sites in "
+                     "eastern Russia, officials say.")
+    assert SAME_MEANING <= _cosine(claims) < CHANGE_MEANING
+    j = judge(claims, 0, {}, WORDS)[-1]
+    assert j.status == "changed"
+    assert [c.field for c in j.changes] == ["quantity"]
+
+
+def test_a_count_of_another_thing_is_no_revision() -> None:
+    claims = records("Officials said at least 2,000 North Korean workers were sent to eastern "
+                     "Russia.",
+                     "About 6,000 North Korean soldiers are now stationed at bases in eastern "
+                     "Russia, officials say.")
+    assert judge(claims, 0, {}, WORDS)[-1].status != "changed"
+
+
+def test_nearly_all_words_shared_from_another_source_is_changed_below_change_meaning() -> None:
+    claims = records("Officials in Seoul said Russian engineers were modernising North Korea's "
+                     "railway network.",
+                     "Tokyo said Russian engineers were modernising North Korea's railway "
+                     "network as payment for artillery shells shipped in the spring.")
+    assert SAME_MEANING <= _cosine(claims) < CHANGE_MEANING
+    assert containment(claims[0], claims[-1], WORDS) >= 0.75
+    j = judge(claims, 0, {}, WORDS)[-1]
+    assert (j.status, [c.field for c in j.changes]) == ("changed", ["attribution"])
+
+
+def test_a_capital_and_its_country_are_one_source() -> None:
+    claims = records("The US said Russian engineers were helping North Korea modernise its "
+                     "railway network.",
+                     "According to Washington, Russian engineers were helping North Korea "
+                     "modernise its railway network.")
+    old, new = claims[0], claims[-1]
+    assert old.claimant_actors != new.claimant_actors       # as the claims name them
+    assert attribution_changed(old, new)                     # names not folded
+    assert not attribution_changed(old, new, WORDS)          # the story's aliases fold them
+    assert judge(claims, 0, {}, WORDS)[-1].status == "repeated"
+
+
+def test_the_story_aliases_fold_names_for_matching() -> None:
+    assert named("Washington", WORDS) == named("White House", WORDS) == "united states"
+    assert named("the Kremlin", WORDS) == named("Moscow", WORDS) == "russia"
+    assert named("Kim Jong-un", WORDS) == "kim jong un"
+    assert named("Kim Jong-un", {}) == "kim jong un"          # spelling only, no story
