@@ -21,7 +21,8 @@ SAME_MEANING close that revises what was said (`revision`: most content words sh
 counting the same thing, or nearly all of them shared) may be called changed below
 CHANGE_MEANING; the story's aliases fold a name's forms into one ("@form" keys of the
 synonyms, flows/config/story.py), so "Washington", "the White House" and "the US" are one
-source and one actor.
+source and one actor; a claim whose main verb reports (a passive "was announced by", which
+claim extraction leaves whole) needs no shared verb.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from extractors.claims import Claim
+from extractors.claims import REPORTING, Claim
 from extractors.matching_clauses import ClauseVectors, Encode
 from extractors.matching_dates import dated_after, dates_conflict
 from extractors.matching_neighbours import DISTINCT, STANDS_OUT, margin
@@ -46,8 +47,8 @@ from extractors.quantities import Quantity
 DATA = Path(__file__).parent / "data"
 METHOD = ("pactwatch.matching.v5 (all-MiniLM-L6-v2 cosine + content-word containment + "
           "margin over the other assertions near a claim; clauses of candidates from 0.50; "
-          "revisions changed below 0.85; the story's name forms folded; events dated after "
-          "an earlier report, distinct parties)")
+          "revisions changed below 0.85; the story's name forms folded; reporting main verbs "
+          "not compared; events dated after an earlier report, distinct parties)")
 SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
 SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
 SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other
@@ -197,13 +198,15 @@ def changes(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms = NO_WORDS
 
 def _same_predicate(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> bool:
     """The same main verb, or a shared verb (synonyms folded): "declined to support" and
-    "opted not to support" share one."""
+    "opted not to support" share one. A main verb that reports ("the clashes were announced
+    by Kyiv": extractors.claims.REPORTING) is not the act asserted: the words say it."""
     pa, pb = synonyms.get(a.predicate, a.predicate), synonyms.get(b.predicate, b.predicate)
     la = {synonyms.get(w, w) for w in a.lemmas}
     lb = {synonyms.get(w, w) for w in b.lemmas}
     va = {synonyms.get(w, w) for w in a.verbs}
     vb = {synonyms.get(w, w) for w in b.verbs}
-    return pa == pb or pa in lb or pb in la or bool(va & vb)
+    return (pa == pb or pa in lb or pb in la or bool(va & vb)
+            or a.predicate in REPORTING or b.predicate in REPORTING)
 
 
 def _same_measure(a: ClaimRecord, b: ClaimRecord) -> bool:

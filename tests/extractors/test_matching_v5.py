@@ -85,3 +85,15 @@ def test_the_story_aliases_fold_names_for_matching() -> None:
     assert named("the Kremlin", WORDS) == named("Moscow", WORDS) == "russia"
     assert named("Kim Jong-un", WORDS) == "kim jong un"
     assert named("Kim Jong-un", {}) == "kim jong un"          # spelling only, no story
+
+
+def test_a_reported_fact_whose_main_verb_reports_it_is_compared_by_its_words() -> None:
+    # "was announced": the verb reports the assertion, it is not the act asserted
+    claims = records("Ukrainian troops fought North Korean soldiers for the first time last "
+                     "week.",
+                     "The first fighting between Ukrainian troops and North Korean soldiers "
+                     "was announced in Kyiv's evening bulletin.")
+    assert claims[-1].predicate == "announce"
+    assert SAME_WORDS_MEANING <= _cosine(claims) < SAME_MEANING
+    j = judge(claims, 0, {}, WORDS)[-1]
+    assert (j.status, j.matched_claim_id) == ("repeated", "a0:0")
