@@ -305,17 +305,19 @@ def with_vectors(claims: Sequence[ClaimRecord], encode: Any) -> list[ClaimRecord
 
 
 def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Synonyms,
-                   apart: float = 1.0) -> float | None:
+                   apart: float = 1.0, whole: float | None = None) -> float | None:
     """The similarity at which `c` makes the assertion `m` made, or None when it does not:
     close in meaning (sentence-embedding cosine) or close enough with most content words
     shared (the story's `synonyms` folded), and compatible (same actors, same measure, same
     event); or fairly close and standing out from the other assertions near `c` (`apart`:
     the margin, extractors/matching_neighbours.py), the same event with nothing different.
     A loose match must stand apart a little: a formula as close to many earlier assertions
-    restates none of them."""
+    restates none of them. `whole`: the wholes' cosine when `cosine` is a clause's (by
+    default the records' vectors', or `cosine` for records looked up without one)."""
     lexical = containment(m, c, synonyms)
     close = cosine >= SAME_MEANING or (cosine >= SAME_WORDS_MEANING and lexical >= SAME_WORDS)
-    whole = float(np.dot(m.vector, c.vector)) if m.vector is not None else cosine
+    if whole is None:
+        whole = float(np.dot(m.vector, c.vector)) if m.vector is not None else cosine
     # A loose match whose numbers or dates differ is not surely the same assertion; one whose
     # source or hedging differs is the assertion repeated (only a close match can call it
     # changed: see _verdict).
@@ -367,7 +369,7 @@ def _match(m: ClaimRecord, c: ClaimRecord, cos: float, pool: Pool, synonyms: Syn
         if how < SAME_WORDS_MEANING:
             return None
     return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin, SAME_WORDS_MEANING)
-                          + how - cos)
+                          + how - cos, whole=cos)
 
 
 def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any], str],
