@@ -21,7 +21,8 @@ SAME_MEANING close that revises what was said (`revision`: most content words sh
 counting the same thing, or nearly all of them shared) may be called changed below
 CHANGE_MEANING; the story's aliases fold a name's forms into one ("@form" keys of the
 synonyms, flows/config/story.py), so "Washington", "the White House" and "the US" are one
-source and one actor; a claim whose main verb reports (a passive "was announced by", which
+source and one actor, and a name shares with its last words ("Zelensky", "Volodymyr
+Zelensky"); a claim whose main verb reports (a passive "was announced by", which
 claim extraction leaves whole) needs no shared verb; a restatement in other words needs a
 margin of STANDS_OUT 0.15 over the other assertions near it (v4: 0.20).
 """
@@ -155,8 +156,7 @@ def attribution_changed(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms =
     if bool(old.claimant) != bool(new.claimant):
         return True
     if old.claimant_actors and new.claimant_actors:
-        return not (_names(old.claimant_actors, synonyms)
-                    & _names(new.claimant_actors, synonyms))
+        return not _share_name(old.claimant_actors, new.claimant_actors, synonyms)
     if old.claimant_actors or new.claimant_actors:
         return False
     return _head(old.claimant) != _head(new.claimant)
@@ -241,6 +241,18 @@ def _names(actors: tuple[str, ...], synonyms: Synonyms = NO_WORDS) -> set[str]:
     return {named(a, synonyms) for a in actors}
 
 
+def _share_name(a: tuple[str, ...], b: tuple[str, ...], synonyms: Synonyms) -> bool:
+    """`a` and `b` name someone in common: the same name, or a name and its last words
+    ("Zelensky", "Volodymyr Zelensky"; a place or a country's short name aside: "Korea" is
+    not "North Korea")."""
+    na, nb = _names(a, synonyms), _names(b, synonyms)
+    if na & nb:
+        return True
+    return any(long.endswith(f" {short}") and short not in places()
+               for x in na for y in nb
+               for short, long in ((x, y), (y, x)))
+
+
 @functools.cache
 def places() -> frozenset[str]:
     """Names that stand for a state or a region (countries, demonyms, capitals, blocs)."""
@@ -269,7 +281,7 @@ def distinct_parties(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms = NO_WOR
 def _same_event(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
     """Claims about different actors are different assertions however alike the words, and
     so are claims that count different things or tell of another day's event."""
-    if a.actors and b.actors and not _names(a.actors, synonyms) & _names(b.actors, synonyms):
+    if a.actors and b.actors and not _share_name(a.actors, b.actors, synonyms):
         return False
     if not _same_measure(a, b):
         return False

@@ -11,6 +11,7 @@ from extractors.matching import (
     CHANGE_MEANING,
     SAME_MEANING,
     SAME_WORDS_MEANING,
+    _share_name,
     attribution_changed,
     containment,
     judge,
@@ -97,3 +98,14 @@ def test_a_reported_fact_whose_main_verb_reports_it_is_compared_by_its_words() -
     assert SAME_WORDS_MEANING <= _cosine(claims) < SAME_MEANING
     j = judge(claims, 0, {}, WORDS)[-1]
     assert (j.status, j.matched_claim_id) == ("repeated", "a0:0")
+
+
+def test_a_person_by_full_name_and_by_surname_is_one_source() -> None:
+    claims = records("Volodymyr Zelensky said Ukrainian drones had struck a fuel depot near "
+                     "Bryansk.",
+                     "Zelensky said Ukrainian drones had struck a fuel depot near Bryansk.")
+    old, new = claims[0], claims[-1]
+    assert not attribution_changed(old, new, WORDS)
+    assert judge(claims, 0, {}, WORDS)[-1].status == "repeated"
+    # a country's short name is not the country: "Korea" names neither Korea
+    assert not _share_name(("Korea",), ("North Korea",), WORDS)
