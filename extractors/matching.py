@@ -24,7 +24,8 @@ synonyms, flows/config/story.py), so "Washington", "the White House" and "the US
 source and one actor, and a name shares with its last words ("Zelensky", "Volodymyr
 Zelensky"); a claim whose main verb reports (a passive "was announced by", which
 claim extraction leaves whole) needs no shared verb; a restatement in other words needs a
-margin of STANDS_OUT 0.15 over the other assertions near it (v4: 0.20).
+margin of STANDS_OUT 0.15 over the other assertions near it (v4: 0.20), and to be
+SAME_WORDS_MEANING close as a whole (a clause does not stand for it).
 """
 
 from __future__ import annotations
@@ -340,8 +341,10 @@ def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Syno
         return round((cosine + lexical) / 2, 4)
     # In other words (few words shared): a restatement much closer to `m` than to anything
     # else, whatever its verb, when its fields all agree (the looser the match, the less may
-    # differ). Claims sharing most words but not the verb still tell of another act.
-    if (cosine >= SAME_WORDS_MEANING and lexical < SAME_WORDS and apart >= STANDS_OUT
+    # differ). Claims sharing most words but not the verb still tell of another act. It must
+    # be fairly close as a whole: a clause of a long formula ("Present at the ceremony were
+    # …") may stand close to any earlier one, so a clause does not stand for it here.
+    if (whole >= SAME_WORDS_MEANING and lexical < SAME_WORDS and apart >= STANDS_OUT
             and _same_event(m, c, cosine, synonyms) and not changes(m, c, synonyms)):
         return round((cosine + lexical) / 2, 4)
     return None

@@ -3,6 +3,8 @@ changed below CHANGE_MEANING, and one source under its several names."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import numpy as np
 
 from extractors.embeddings import shared_encoder
@@ -11,11 +13,13 @@ from extractors.matching import (
     CHANGE_MEANING,
     SAME_MEANING,
     SAME_WORDS_MEANING,
+    ClaimRecord,
     _share_name,
     attribution_changed,
     containment,
     judge,
     named,
+    same_assertion,
 )
 from tests.extractors.test_matching import PACT, records
 
@@ -109,3 +113,26 @@ def test_a_person_by_full_name_and_by_surname_is_one_source() -> None:
     assert judge(claims, 0, {}, WORDS)[-1].status == "repeated"
     # a country's short name is not the country: "Korea" names neither Korea
     assert not _share_name(("Korea",), ("North Korea",), WORDS)
+
+
+def _record(i: int, text: str, lemmas: tuple[str, ...], vector: np.ndarray) -> ClaimRecord:
+    when = datetime(2024, 7, 1) + timedelta(days=i)
+    return ClaimRecord(
+        claim_id=f"c{i}", order=(1, when, f"a{i}", 0), published_at=when, text=text,
+        predicate=lemmas[0], lemmas=lemmas, verbs=(lemmas[0],), actors=(), claimant="",
+        claimant_actors=(), certainty="asserted", negated=False, quantities=(), dates=(),
+        vector=(vector / np.linalg.norm(vector)).astype(np.float32))
+
+
+def test_a_restatement_in_other_words_must_be_fairly_close_as_a_whole() -> None:
+    axes = np.eye(384)
+    old = _record(0, "Engineers repaired the old bridge", ("repair", "engineer", "bridge"),
+                  axes[0])
+    far = _record(1, "The crossing was mended", ("mend", "crossing", "work"),
+                  axes[0] + 1.6 * axes[1])          # the wholes 0.53 close
+    near = _record(2, "The crossing was mended", ("mend", "crossing", "work"),
+                   axes[0] + 1.1 * axes[1])         # the wholes 0.67 close
+    assert containment(old, far, WORDS) < 0.6
+    # as close by a clause (0.70) and standing as far above the others (0.30) in both
+    assert same_assertion(old, far, 0.70, WORDS, apart=0.30) is None
+    assert same_assertion(old, near, 0.70, WORDS, apart=0.30) is not None
