@@ -14,8 +14,9 @@ from typing import Any
 
 from extractors.quantities import Quantity, quantities
 
-COMPONENT = "pactwatch.claims.v3"  # v2: greetings, wishes and praise are not claims;
-# v3: nor evaluations (of a clause, by a demonstrative, credit "thanks to")
+COMPONENT = "pactwatch.claims.v3.1"  # v2: greetings, wishes and praise are not claims;
+# v3: nor evaluations (of a clause, by a demonstrative, credit "thanks to"); v3.1: a modal's
+# perfect infinitive ("may have been given") hedges (believed)
 REPORTING = {
     # lemma: certainty when someone other than the outlet asserts it
     "say": "reported", "tell": "reported", "state": "reported", "announce": "reported",
@@ -33,6 +34,10 @@ REPORTING = {
 HEDGES = {"allegedly": "claimed", "reportedly": "reported", "purportedly": "claimed",
           "possibly": "believed", "probably": "believed", "likely": "believed",
           "apparently": "believed", "presumably": "believed"}
+# A modal before a perfect infinitive judges what happened ("may have been given",
+# "could have sent"): an inference, not a report. Before a bare verb it may grant leave
+# ("may import no more than"), which hedges nothing.
+EPISTEMIC_MODALS = frozenset({"may", "might", "could"})
 CERTAINTY_RANK = {"asserted": 0, "reported": 1, "claimed": 2, "believed": 3, "denied": 4}
 LIGHT_VERBS = frozenset({"be", "have", "do", "say", "make", "get", "take", "go", "come",
                          "include", "become", "remain", "seem"})
@@ -234,7 +239,13 @@ def _subject(verb: Any) -> list[Any]:
     return [t for t in subj.subtree if t.i not in appos and not t.is_punct]
 
 
-def _certainty(sent: Any, verb: Any | None, claimant: str) -> str:
+def _inferred(head: Any) -> bool:
+    """The asserted verb is a modal's perfect infinitive ("may have been given")."""
+    aux = [c.lower_ for c in head.children if c.dep_ == "aux"]
+    return any(m in aux for m in EPISTEMIC_MODALS) and "have" in aux and head.tag_ == "VBN"
+
+
+def _certainty(sent: Any, verb: Any | None, claimant: str, head: Any = None) -> str:
     if verb is not None and any(c.dep_ == "neg" for c in verb.children) and \
             REPORTING.get(verb.lemma_) == "reported":
         return "denied"
@@ -249,6 +260,8 @@ def _certainty(sent: Any, verb: Any | None, claimant: str) -> str:
         hedge = HEDGES.get(tok.lower_)
         if hedge and CERTAINTY_RANK[hedge] > CERTAINTY_RANK[level]:
             level = hedge
+    if head is not None and _inferred(head) and CERTAINTY_RANK["believed"] > CERTAINTY_RANK[level]:
+        level = "believed"
     return level
 
 
@@ -279,7 +292,7 @@ def extract(sent: Any, sentence_idx: int, canonical: dict[int, str], score: floa
         end_char=span.end_char, claim_text=span.text.strip(), claimant=claimant,
         claimant_actors=tuple(dict.fromkeys(canonical[t.i] for t in who if t.i in canonical)),
         reporting_verb=verb.lemma_ if verb is not None else None,
-        certainty=_certainty(sent, verb, claimant), predicate=head.lemma_.lower(),
+        certainty=_certainty(sent, verb, claimant, head), predicate=head.lemma_.lower(),
         negated=any(c.dep_ == "neg" for c in head.children),
         actors=actors, quantities=quantities(span, units),
         dates=tuple(e.text for e in span.ents if e.label_ == "DATE"),

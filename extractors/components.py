@@ -4,7 +4,7 @@
 - `pactwatch.entities.v2` (`EntityNormaliser`, pipe `pactwatch_entities_v2`): the
   document's sentences and its named entities with their canonical names (the story's
   aliases; "Putin" → "Vladimir Putin" when the document names him in full);
-- `pactwatch.claims.v3` (`ClaimExtractor`, pipe `pactwatch_claims_v3`): at most one
+- `pactwatch.claims.v3.1` (`ClaimExtractor`, pipe `pactwatch_claims_v3_1`): at most one
   claim per sentence, check-worthiness scored one batch of documents at a time
   (`extractors.claims.extract`).
 
@@ -30,7 +30,7 @@ ENTITIES = "pactwatch.entities.v2"  # v2: glued names of the story cut off befor
 # spaCy's names for the two components (its factory names allow no dots): the version
 # is part of the name, so a pipeline says which version of each it runs
 ENTITIES_PIPE = ENTITIES.replace(".", "_")   # pactwatch_entities_v2
-CLAIMS_PIPE = CLAIMS.replace(".", "_")       # pactwatch_claims_v3
+CLAIMS_PIPE = CLAIMS.replace(".", "_")       # pactwatch_claims_v3_1
 EXTENSION = "pactwatch"
 NAMED = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",
                    "WORK_OF_ART", "LAW", "LANGUAGE"})

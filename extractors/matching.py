@@ -13,6 +13,19 @@ stands above them is a formula, not a restatement (extractors/matching_neighbour
 The fields (quantities, attribution, certainty, dates) decide "changed", which needs a
 match closer still: a false "changed" costs an analyst more than a missed one. Only the
 claims before a claim enter its verdict, so claims that arrive later never move it.
+
+v5 (chosen on the dev parts only): a candidate below SAME_WORDS_MEANING as a whole, down to
+CANDIDATE_FLOOR, is split into clauses too, so a restatement of one clause of a long,
+diluted claim is found (it must then pass every check at its clause's cosine); a match
+SAME_MEANING close that revises what was said (`revision`: most content words shared while
+counting the same thing, or nearly all of them shared) may be called changed below
+CHANGE_MEANING; the story's aliases fold a name's forms into one ("@form" keys of the
+synonyms, flows/config/story.py), so "Washington", "the White House" and "the US" are one
+source and one actor, and a name shares with its last words ("Zelensky", "Volodymyr
+Zelensky"); a claim whose main verb reports (a passive "was announced by", which
+claim extraction leaves whole) needs no shared verb; a restatement in other words needs a
+margin of STANDS_OUT 0.15 over the other assertions near it (v4: 0.20), and to be
+SAME_WORDS_MEANING close as a whole (a clause does not stand for it).
 """
 
 from __future__ import annotations
@@ -23,26 +36,32 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from extractors.claims import Claim
+from extractors.claims import REPORTING, Claim
 from extractors.matching_clauses import ClauseVectors, Encode
 from extractors.matching_dates import dated_after, dates_conflict
 from extractors.matching_neighbours import DISTINCT, STANDS_OUT, margin
 from extractors.quantities import Quantity
 
 DATA = Path(__file__).parent / "data"
-METHOD = ("pactwatch.matching.v4 (all-MiniLM-L6-v2 cosine + content-word containment + "
-          "margin over the other assertions near a claim; events dated after an earlier "
-          "report, distinct parties)")
+METHOD = ("pactwatch.matching.v5 (all-MiniLM-L6-v2 cosine + content-word containment + "
+          "margin over the other assertions near a claim; clauses of candidates from 0.50; "
+          "revisions changed below 0.85; the story's name forms folded; reporting main verbs "
+          "not compared; events dated after an earlier report, distinct parties)")
 SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
 SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
 SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other
-CHANGE_MEANING = 0.85     # a "changed" verdict needs a match this close in meaning
+CHANGE_MEANING = 0.85     # a "changed" verdict needs a match this close in meaning,
+REVISED_WORDS = 0.75       # or SAME_MEANING close with this share of content words shared
+                           # (SAME_WORDS when both count the same thing): see revision()
 DIFFERENT_EVENT = 0.95     # claims whose dates disagree are one event only this close
 CANDIDATES = 20            # nearest earlier claims examined per claim
+CANDIDATE_FLOOR = 0.50     # a candidate this close as a whole is split into clauses (one
+                           # of them may be as close as SAME_WORDS_MEANING to the claim)
 TIE = 0.05                 # similarities this close count as equally close
 # Certainty levels that count as a change: "claimed" and "said" word the same attribution.
 LEVEL = {"asserted": "stated", "reported": "stated", "claimed": "stated",
@@ -99,12 +118,23 @@ class Judgement:
 
 
 Synonyms = Mapping[str, str]   # lemma → the word it counts as (the story's MatchingWords)
+NO_WORDS: Synonyms = MappingProxyType({})
+
+
+def named(name: str, synonyms: Synonyms) -> str:
+    """The name `name` counts as: the story's canonical name of an alias form (synonyms'
+    "@form" keys: "Washington", "the White House" → "united states"), lower case, hyphens
+    and runs of spaces as one space."""
+    low = name.lower()
+    low = synonyms.get(f"@{low}", f"@{low}")[1:]
+    return re.sub(r"[\s\-]+", " ", low)
 
 
 def terms(c: ClaimRecord, synonyms: Synonyms) -> set[str]:
-    """Content terms: synonym-normalised lemmas (numbers aside) and the claim's actors."""
+    """Content terms: synonym-normalised lemmas (numbers aside) and the claim's actors, a
+    name's forms folded to one."""
     words = {synonyms.get(w, w) for w in c.lemmas if not w.isdigit()}
-    return words | {f"@{a.lower()}" for a in c.actors}
+    return words | {f"@{named(a, synonyms)}" for a in c.actors}
 
 
 def containment(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> float:
@@ -119,14 +149,15 @@ def _head(claimant: str) -> str:
     return words[-1].rstrip("s") if words else ""
 
 
-def attribution_changed(old: ClaimRecord, new: ClaimRecord) -> bool:
-    """Different sources: disjoint named sources, the outlet versus someone, or unnamed
-    sources of a different kind ("officials" versus "media"). A named source and an
-    unnamed one ("the agency") cannot be told apart and do not count as a change."""
+def attribution_changed(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms = NO_WORDS) -> bool:
+    """Different sources: disjoint named sources (a name's forms folded: "Washington" is
+    "the US"), the outlet versus someone, or unnamed sources of a different kind
+    ("officials" versus "media"). A named source and an unnamed one ("the agency") cannot
+    be told apart and do not count as a change."""
     if bool(old.claimant) != bool(new.claimant):
         return True
     if old.claimant_actors and new.claimant_actors:
-        return not set(old.claimant_actors) & set(new.claimant_actors)
+        return not _share_name(old.claimant_actors, new.claimant_actors, synonyms)
     if old.claimant_actors or new.claimant_actors:
         return False
     return _head(old.claimant) != _head(new.claimant)
@@ -149,10 +180,12 @@ def _quantity_changes(old: ClaimRecord, new: ClaimRecord) -> list[Change]:
     return out
 
 
-def changes(old: ClaimRecord, new: ClaimRecord) -> tuple[Change, ...]:
-    """What differs between two claims of the same assertion."""
+def changes(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms = NO_WORDS
+            ) -> tuple[Change, ...]:
+    """What differs between two claims of the same assertion (`synonyms`: the story's words,
+    its names' forms among them)."""
     out = _quantity_changes(old, new)
-    if attribution_changed(old, new):
+    if attribution_changed(old, new, synonyms):
         out.append(Change("attribution", old.claimant or "(the outlet)",
                           new.claimant or "(the outlet)"))
     level_old = "denied" if old.negated else LEVEL[old.certainty]
@@ -167,13 +200,15 @@ def changes(old: ClaimRecord, new: ClaimRecord) -> tuple[Change, ...]:
 
 def _same_predicate(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> bool:
     """The same main verb, or a shared verb (synonyms folded): "declined to support" and
-    "opted not to support" share one."""
+    "opted not to support" share one. A main verb that reports ("the clashes were announced
+    by Kyiv": extractors.claims.REPORTING) is not the act asserted: the words say it."""
     pa, pb = synonyms.get(a.predicate, a.predicate), synonyms.get(b.predicate, b.predicate)
     la = {synonyms.get(w, w) for w in a.lemmas}
     lb = {synonyms.get(w, w) for w in b.lemmas}
     va = {synonyms.get(w, w) for w in a.verbs}
     vb = {synonyms.get(w, w) for w in b.verbs}
-    return pa == pb or pa in lb or pb in la or bool(va & vb)
+    return (pa == pb or pa in lb or pb in la or bool(va & vb)
+            or a.predicate in REPORTING or b.predicate in REPORTING)
 
 
 def _same_measure(a: ClaimRecord, b: ClaimRecord) -> bool:
@@ -190,8 +225,33 @@ def _shared_measure(a: ClaimRecord, b: ClaimRecord) -> bool:
     return bool({q.unit for q in a.quantities if q.unit} & {q.unit for q in b.quantities if q.unit})
 
 
-def _names(actors: tuple[str, ...]) -> set[str]:
-    return {re.sub(r"[\s\-]+", " ", a.lower()) for a in actors}
+def revision(m: ClaimRecord, c: ClaimRecord, whole: float, synonyms: Synonyms) -> bool:
+    """`c` revises what `m` said, though not CHANGE_MEANING close: close in meaning as
+    wholes, no date against it, and most content words shared while counting the same thing
+    ("at least 3,000 troops moved", "about 10,000 troops sent"), or nearly all of them
+    ("officials said Kim obtained fuel", "Kim is believed to have obtained fuel"). The words
+    and the measure, not the cosine alone, say it is the same assertion, so it may be
+    called changed."""
+    if whole < SAME_MEANING or dates_conflict(m.dates, c.dates):
+        return False
+    shared = containment(m, c, synonyms)
+    return shared >= REVISED_WORDS or (shared >= SAME_WORDS and _shared_measure(m, c))
+
+
+def _names(actors: tuple[str, ...], synonyms: Synonyms = NO_WORDS) -> set[str]:
+    return {named(a, synonyms) for a in actors}
+
+
+def _share_name(a: tuple[str, ...], b: tuple[str, ...], synonyms: Synonyms) -> bool:
+    """`a` and `b` name someone in common: the same name, or a name and its last words
+    ("Zelensky", "Volodymyr Zelensky"; a place or a country's short name aside: "Korea" is
+    not "North Korea")."""
+    na, nb = _names(a, synonyms), _names(b, synonyms)
+    if na & nb:
+        return True
+    return any(long.endswith(f" {short}") and short not in places()
+               for x in na for y in nb
+               for short, long in ((x, y), (y, x)))
 
 
 @functools.cache
@@ -205,36 +265,36 @@ def places() -> frozenset[str]:
     return frozenset(out)
 
 
-def _unshared(a: ClaimRecord, b: ClaimRecord) -> set[str]:
+def _unshared(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> set[str]:
     """Parties of `a` (actors that are not places) that `b` neither names nor mentions by
     their last word."""
     text = b.text.lower()
-    return {x for x in _names(a.actors) - _names(b.actors) - places()
+    return {x for x in _names(a.actors, synonyms) - _names(b.actors, synonyms) - places()
             if not re.search(rf"\b{re.escape(x.split()[-1])}\b", text)}
 
 
-def distinct_parties(a: ClaimRecord, b: ClaimRecord) -> bool:
+def distinct_parties(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms = NO_WORDS) -> bool:
     """Each claim names a party the other does not ("received a letter from Medvedev",
     "received a message from Putin"): two acts of the same kind, not one assertion."""
-    return bool(_unshared(a, b)) and bool(_unshared(b, a))
+    return bool(_unshared(a, b, synonyms)) and bool(_unshared(b, a, synonyms))
 
 
-def _same_event(a: ClaimRecord, b: ClaimRecord, sim: float) -> bool:
+def _same_event(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
     """Claims about different actors are different assertions however alike the words, and
     so are claims that count different things or tell of another day's event."""
-    if a.actors and b.actors and not _names(a.actors) & _names(b.actors):
+    if a.actors and b.actors and not _share_name(a.actors, b.actors, synonyms):
         return False
     if not _same_measure(a, b):
         return False
     if dates_conflict(a.dates, b.dates) and sim < DIFFERENT_EVENT:
         return False      # the same formula on another day tells of another event
-    return not (after_publication(a, b) or distinct_parties(a, b))
+    return not (after_publication(a, b) or distinct_parties(a, b, synonyms))
 
 
 def _compatible(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
     """The same event, and claims whose main verbs differ must be closer still ("moved to
     Kursk" is not "suffered casualties in Kursk")."""
-    return _same_event(a, b, sim) and (sim >= DIFFERENT_PREDICATE
+    return _same_event(a, b, sim, synonyms) and (sim >= DIFFERENT_PREDICATE
                                        or _same_predicate(a, b, synonyms)
                                        or _shared_measure(a, b))
 
@@ -258,30 +318,34 @@ def with_vectors(claims: Sequence[ClaimRecord], encode: Any) -> list[ClaimRecord
 
 
 def same_assertion(m: ClaimRecord, c: ClaimRecord, cosine: float, synonyms: Synonyms,
-                   apart: float = 1.0) -> float | None:
+                   apart: float = 1.0, whole: float | None = None) -> float | None:
     """The similarity at which `c` makes the assertion `m` made, or None when it does not:
     close in meaning (sentence-embedding cosine) or close enough with most content words
     shared (the story's `synonyms` folded), and compatible (same actors, same measure, same
     event); or fairly close and standing out from the other assertions near `c` (`apart`:
     the margin, extractors/matching_neighbours.py), the same event with nothing different.
     A loose match must stand apart a little: a formula as close to many earlier assertions
-    restates none of them."""
+    restates none of them. `whole`: the wholes' cosine when `cosine` is a clause's (by
+    default the records' vectors', or `cosine` for records looked up without one)."""
     lexical = containment(m, c, synonyms)
     close = cosine >= SAME_MEANING or (cosine >= SAME_WORDS_MEANING and lexical >= SAME_WORDS)
-    whole = float(np.dot(m.vector, c.vector)) if m.vector is not None else cosine
+    if whole is None:
+        whole = float(np.dot(m.vector, c.vector)) if m.vector is not None else cosine
     # A loose match whose numbers or dates differ is not surely the same assertion; one whose
     # source or hedging differs is the assertion repeated (only a close match can call it
     # changed: see _verdict).
     if (close and (cosine >= CHANGE_MEANING or apart >= DISTINCT)
             and _compatible(m, c, cosine, synonyms)
-            and not (whole < CHANGE_MEANING
-                     and any(x.field in ("quantity", "date") for x in changes(m, c)))):
+            and not (whole < CHANGE_MEANING and not revision(m, c, whole, synonyms)
+                     and any(x.field in ("quantity", "date") for x in changes(m, c, synonyms)))):
         return round((cosine + lexical) / 2, 4)
     # In other words (few words shared): a restatement much closer to `m` than to anything
     # else, whatever its verb, when its fields all agree (the looser the match, the less may
-    # differ). Claims sharing most words but not the verb still tell of another act.
-    if (cosine >= SAME_WORDS_MEANING and lexical < SAME_WORDS and apart >= STANDS_OUT
-            and _same_event(m, c, cosine) and not changes(m, c)):
+    # differ). Claims sharing most words but not the verb still tell of another act. It must
+    # be fairly close as a whole: a clause of a long formula ("Present at the ceremony were
+    # …") may stand close to any earlier one, so a clause does not stand for it here.
+    if (whole >= SAME_WORDS_MEANING and lexical < SAME_WORDS and apart >= STANDS_OUT
+            and _same_event(m, c, cosine, synonyms) and not changes(m, c, synonyms)):
         return round((cosine + lexical) / 2, 4)
     return None
 
@@ -312,13 +376,15 @@ def _match(m: ClaimRecord, c: ClaimRecord, cos: float, pool: Pool, synonyms: Syn
            origin: Callable[[Any], str], parts: ClauseVectors | None) -> float | None:
     """`same_assertion` at how close `c` is to `m` (the wholes' cosine `cos`, or that of `m`'s
     closest clause when closer: extractors/matching_clauses.py), with its margin."""
-    if cos < SAME_WORDS_MEANING:
+    if cos < (CANDIDATE_FLOOR if parts is not None else SAME_WORDS_MEANING):
         return None      # too far as a whole to make the same assertion
     how = cos
     if parts is not None and cos < SAME_MEANING:
         how = max(cos, parts.closest(m.text, c.vector))
+        if how < SAME_WORDS_MEANING:
+            return None
     return same_assertion(m, c, how, synonyms, margin(m, cos, pool, origin, SAME_WORDS_MEANING)
-                          + how - cos)
+                          + how - cos, whole=cos)
 
 
 def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any], str],
@@ -334,7 +400,7 @@ def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any]
     # Of earlier claims about equally close, the one the new claim repeats unchanged is the
     # simplest explanation; a "changed" verdict needs the closer match.
     near = [(s, m, cos) for s, _o, m, cos in close if s >= close[0][0] - TIE]
-    unchanged = [t for t in near if not changes(t[1], c)]
+    unchanged = [t for t in near if not changes(t[1], c, synonyms)]
     s, m, cos = (unchanged or [(s, m, cos) for s, _o, m, cos in close])[0]
     return m, s, cos
 
@@ -372,24 +438,25 @@ def judge(claims: Sequence[ClaimRecord], start: int, prior: dict[str, Judgement]
         pools = [_pool(lo + k, block[k], claims, found[k]) for k in range(block.shape[0])]
         if parts:   # one batched call per block
             parts.fetch(m.text for pool in pools for cos, m in pool
-                        if m is not None and SAME_WORDS_MEANING <= cos < SAME_MEANING)
+                        if m is not None and CANDIDATE_FLOOR <= cos < SAME_MEANING)
         for k in range(block.shape[0]):
             i = lo + k
             m, sim, cos = _best(claims[i], pools[k], synonyms, origin, parts)
-            verdict = _verdict(claims[i], m, sim, cos, known)
+            verdict = _verdict(claims[i], m, sim, cos, known, synonyms)
             known[verdict.claim_id] = verdict
             out.append(verdict)
     return out
 
 
 def _verdict(c: ClaimRecord, m: ClaimRecord | None, sim: float, cos: float,
-             known: dict[str, Judgement]) -> Judgement:
+             known: dict[str, Judgement], synonyms: Synonyms) -> Judgement:
     if m is None:
         return Judgement(c.claim_id, "new", None, round(sim, 4) if sim else None, (),
                          c.claim_id, c.published_at)
     origin = known.get(m.claim_id)
     # `cos`: the pool's cosine (records looked up in the history carry no vector)
-    found = changes(m, c) if cos >= CHANGE_MEANING else ()
+    close = cos >= CHANGE_MEANING or revision(m, c, cos, synonyms)
+    found = changes(m, c, synonyms) if close else ()
     return Judgement(c.claim_id, "changed" if found else "repeated", m.claim_id,
                      round(sim, 4), found,
                      origin.origin_claim_id if origin else m.claim_id,

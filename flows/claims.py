@@ -13,9 +13,9 @@ from extractors.claims import COMPONENT as CLAIMS_COMPONENT
 from extractors.claims import Claim
 from extractors.embeddings import MODEL_NAME
 from extractors.matching import (
+    CANDIDATE_FLOOR,
     CANDIDATES,
     METHOD,
-    SAME_WORDS_MEANING,
     ClaimRecord,
     History,
     Judgement,
@@ -142,7 +142,7 @@ def history_lookup(con: Any, index: ClaimIndex, exclude: set[int]) -> History:
     def lookup(vectors: Any) -> tuple[list[Pool], dict[str, Judgement]]:
         hits = index.search(vectors, CANDIDATES, exclude)
         close = {int(k) for keys, sims in zip(hits.keys, hits.sims, strict=True)
-                 for k, s in zip(keys, sims, strict=True) if s >= SAME_WORDS_MEANING}
+                 for k, s in zip(keys, sims, strict=True) if s >= CANDIDATE_FLOOR}
         rows = claims_by_key(con, close) if close else {}
         records = {k: _record(r) for k, r in rows.items()}
         pools = [[(float(s), records.get(int(k))) for k, s in zip(keys, sims, strict=True)]

@@ -219,7 +219,15 @@ def build(merged: Mapping[str, Any], aliases: tuple[Alias, ...], file: Path) -> 
         indirect=merged.get("indirect", ()),
         languages=tuple(x.strip().lower() for x in merged.get("languages", ("en",))),
         aliases=aliases, framing=framing, tone=tone,
-        matching=MatchingWords(synonyms=m.get("synonyms", {}), units=m.get("units", {})))
+        matching=MatchingWords(synonyms={**_name_forms(aliases), **m.get("synonyms", {})},
+                               units=m.get("units", {})))
+
+
+def _name_forms(aliases: tuple[Alias, ...]) -> dict[str, str]:
+    """The aliases' forms for matching: "@form" → "@canonical", lower case (a later alias
+    overrides an earlier one), so "Washington" and "the US" name one source."""
+    return {f"@{form.lower()}": f"@{a.canonical.lower()}"
+            for a in aliases for form in (*a.forms, a.place or "") if form}
 
 
 def builtin_files() -> list[Path]:

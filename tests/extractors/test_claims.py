@@ -73,6 +73,12 @@ def test_outlet_assertion_has_no_claimant(nlp) -> None:
     ("Russia will send 50 doctors to North Korea, according to the Russian health ministry.",
      "reported", "the Russian health ministry"),
     ("The Kremlin did not say that North Korean troops were in Russia.", "denied", "The Kremlin"),
+    # a modal's perfect infinitive infers what happened; a bare one may grant leave
+    ("Kyiv said the drones could have been assembled in a factory near Pyongyang.",
+     "believed", "Kyiv"),
+    ("Seoul says the engineers might have reached Wonsan by Friday.", "believed", "Seoul"),
+    ("Under the new rules, Russian trawlers may fish in North Korean waters for six months a year.",
+     "asserted", ""),
 ])
 def test_certainty(nlp, sentence: str, certainty: str, claimant: str) -> None:
     c = claim(nlp, sentence)
