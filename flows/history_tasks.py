@@ -30,6 +30,7 @@ from flows.claims import (
 from flows.config import FramingConfig
 from flows.framing_step import framing_rows, framing_votes, pass_change_rows
 from flows.tasks import warehouse
+from flows.workers import running_pool
 from warehouse.claim_index import ClaimIndex, folder_for
 from warehouse.db import transaction
 from warehouse.framing_baselines import framing_baselines
@@ -162,9 +163,14 @@ def _flag_part(warehouse_path: str, run_id: str, story: Story, model_dir: Path |
     hand on (claims of this part and later parts that are judged again)."""
     with warehouse(warehouse_path) as con:
         claims = claims_of(con, ids)
-    # the encoder is loaded only when some claim has no vector yet, or some earlier claim is
-    # close enough for its clauses to count (matching v4)
+    # the pass's workers encode while they are up; otherwise the encoder is loaded here, only
+    # when some claim has no vector yet, or some earlier claim is close enough for its
+    # clauses to count (matching v4)
+    pool = running_pool(run_id)
+
     def encode(texts: Sequence[str]) -> Any:
+        if pool is not None:
+            return pool.encode(list(texts))
         return shared_encoder(model_dir).encode(list(texts))
 
     fresh = encode_missing(claims, encode)
