@@ -145,11 +145,24 @@ def _countries() -> tuple[tuple[str, ...], ...]:
 
 
 def _third_countries(story: Story, text: str) -> set[str]:
-    """Countries other than the story's sides named in `text` (by their first form)."""
+    """Countries other than the story's sides named in `text` (by their first form). A
+    form is searched for only when its first word is among the text's words (one pass
+    over the text instead of one search per form)."""
     sides = {t.casefold() for terms in story.groups.values() for t in terms}
+    words = {"", *_WORD.findall(text)}   # "": a form without a word is always searched
     return {forms[0] for forms in _countries()
             if not sides & {f.casefold() for f in forms}
-            and any(_cased(f).search(text) for f in forms)}
+            and any(_first_word(f) in words and _cased(f).search(text) for f in forms)}
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1024)
+def _first_word(term: str) -> str:
+    """The first word of `term` as `_WORD` cuts the text ("" when it has none)."""
+    found = _WORD.search(term)
+    return found.group(0) if found else ""
 
 
 @lru_cache(maxsize=1024)

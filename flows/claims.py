@@ -79,10 +79,12 @@ def _current(r: dict[str, Any]) -> Judgement | None:
 
 
 def judgement_rows(run_id: str, rows: list[dict[str, Any]], synonyms: Mapping[str, str],
-                   history: History | None = None, clauses: Encode | None = None
-                   ) -> list[ClaimJudgementRow]:
-    """Judge what needs judging among `rows` (each with its `vector`), folding the story's
-    `synonyms`, against the claims before each one among `rows` and, when given, the
+                   history: History | None = None, clauses: Encode | None = None,
+                   every: bool = False) -> list[ClaimJudgementRow]:
+    """Judge what needs judging among `rows` (each with its `vector`): from the first one
+    not judged yet (in knowledge order) on, or all of them when `every` (a later part of a
+    pass's claims: claims after a late arrival are judged again). Folds the story's
+    `synonyms`; judges against the claims before each one among `rows` and, when given, the
     `history` before them all; `clauses` encodes the clauses of fairly close earlier claims
     (extractors/matching_clauses.py). Returns the judgement rows that are new or differ from the
     current ones."""
@@ -90,8 +92,8 @@ def judgement_rows(run_id: str, rows: list[dict[str, Any]], synonyms: Mapping[st
     ordered = [r for _c, r in pairs]
     records = [c for c, _r in pairs]   # each row read once
     current = {r["claim_id"]: _current(r) for r in ordered}
-    start = next((i for i, r in enumerate(ordered) if current[r["claim_id"]] is None),
-                 len(ordered))
+    start = 0 if every else next(
+        (i for i, r in enumerate(ordered) if current[r["claim_id"]] is None), len(ordered))
     prior = {c.claim_id: j for c in records[:start] if (j := current[c.claim_id])}
     now = naive(datetime.now(UTC))
     out = []

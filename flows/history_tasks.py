@@ -30,13 +30,16 @@ from flows.claims import (
 from flows.config import FramingConfig
 from flows.framing_step import framing_rows, framing_votes, pass_change_rows
 from flows.tasks import warehouse
+from flows.workers import running_pool
 from warehouse.claim_index import ClaimIndex, folder_for
 from warehouse.db import transaction
 from warehouse.framing_baselines import framing_baselines
 from warehouse.history import (
     band_candidates,
-    claims_to_judge,
+    claims_of,
+    keys_of,
     max_claim_key,
+    pending_claim_ids,
     unchecked_signatures,
     vectors_after,
 )
@@ -122,30 +125,60 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig, sto
     return {"framed": len(unchecked | {v for v, _a, _s in todo}), "framing_changes": added}
 
 
+# Claims judged at once: a pass reads, judges and stores its claims in parts of this many,
+# in knowledge order, each part's vectors added to the claim index before the next part is
+# judged against it. The flow's memory is bounded by a part, not by the pass (120,000 claims
+# at 5,000 articles held 2.7 GB), and each claim is compared exactly with the claims of its
+# part and through the index with everything before.
+CLAIMS_AT_ONCE = 8_192
+
+
 @task(name="flag-claims", cache_policy=NO_CACHE)
 def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path | None = None
                 ) -> dict[str, int]:
     """Judge new claims (and those after a late arrival) against all earlier ones, folding
     the `story`'s synonyms: the earlier ones held in the claim index are looked up, not
-    read. Claims without a vector are encoded with the warehouse closed; vectors, keys and
-    judgements commit together, then the index takes the vectors (a crash in between: the
-    next pass completes it)."""
+    read. Claims are judged in parts of CLAIMS_AT_ONCE (in knowledge order); for each part,
+    claims without a vector are encoded with the warehouse closed, then vectors, keys and
+    judgements commit together and the index takes the vectors (a crash in between: the
+    next pass completes the index, and judges from the first part not committed)."""
     with warehouse(warehouse_path) as con:
-        claims = claims_to_judge(con)
-    if not claims:
-        return {}
-    # the encoder is loaded only when some claim has no vector yet, or some earlier claim is
-    # close enough for its clauses to count (matching v4)
+        ids = pending_claim_ids(con)
+        # keys of claims judged again: left out of the index's answers until their part
+        keyed = keys_of(con, ids) if ids else {}
+    exclude = set(keyed.values())
+    counts: Counter[str] = Counter()
+    for n, at in enumerate(range(0, len(ids), CLAIMS_AT_ONCE)):
+        part = ids[at:at + CLAIMS_AT_ONCE]
+        counts.update(_flag_part(warehouse_path, run_id, story, model_dir, part, exclude,
+                                 every=n > 0))
+        exclude.difference_update(keyed[i] for i in part if i in keyed)
+    return dict(counts)
+
+
+def _flag_part(warehouse_path: str, run_id: str, story: Story, model_dir: Path | None,
+               ids: list[str], exclude: set[int], every: bool) -> Counter[str]:
+    """Judge the claims `ids` (a part of the pass's, in knowledge order) and store the
+    judgements; their vectors go into the claim index. `exclude`: keys the index must not
+    hand on (claims of this part and later parts that are judged again)."""
+    with warehouse(warehouse_path) as con:
+        claims = claims_of(con, ids)
+    # the pass's workers encode while they are up; otherwise the encoder is loaded here, only
+    # when some claim has no vector yet, or some earlier claim is close enough for its
+    # clauses to count (matching v4)
+    pool = running_pool(run_id)
+
     def encode(texts: Sequence[str]) -> Any:
+        if pool is not None:
+            return pool.encode(list(texts))
         return shared_encoder(model_dir).encode(list(texts))
 
     fresh = encode_missing(claims, encode)
     index = ClaimIndex(folder_for(warehouse_path))
     with warehouse(warehouse_path) as con:
         index.sync(max_claim_key(con), lambda after: vectors_after(con, after))
-        exclude = {int(r["claim_key"]) for r in claims if r["claim_key"] is not None}
         rows = judgement_rows(run_id, claims, story.matching.synonyms,
-                              history_lookup(con, index, exclude), encode)
+                              history_lookup(con, index, exclude), encode, every=every)
         # claims a pass's workers encoded come with their vectors (stored with their batch);
         # each claim the index does not hold yet gets its key now
         unkeyed = [r for r in claims if r["claim_key"] is None]
@@ -156,7 +189,7 @@ def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path 
                       *key_rows([r["claim_id"] for r in unkeyed], first_key), *rows)
             write_batch(con, batch)
     _index_fresh(index, unkeyed, first_key)
-    return dict(Counter(r.status for r in rows))
+    return Counter(r.status for r in rows)
 
 
 def _index_fresh(index: ClaimIndex, fresh: list[dict[str, Any]], first_key: int) -> None:

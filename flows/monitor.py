@@ -331,6 +331,14 @@ def _pass(settings: Settings, summary: RunSummary, validators: dict[str, Any],
         if not jobs and not seeds:
             log.info("no new entries: nothing to fetch or analyse")
         _fetch_pages(settings, summary, jobs, limits, pool, log)
+        # the end steps run while the workers are up: matching has them encode for it
+        _judge_pass(settings, summary, log)
+
+
+def _judge_pass(settings: Settings, summary: RunSummary, log: Any) -> None:
+    """The steps that judge the pass against the history: near-duplicates, framing
+    changes, claims."""
+    wh = str(settings.warehouse_path)
     copies = history_tasks.link_duplicates(wh, summary.run_id, settings.dedup_threshold)
     if copies:
         log.info("%d near-duplicate articles linked to their originals", copies)

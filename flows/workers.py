@@ -136,6 +136,11 @@ def _start_worker(spec: WorkSpec, blas_threads: int) -> None:
     import trafilatura  # noqa: F401  (imported now, not on the first page)
 
 
+def _encode(texts: list[str], spec: WorkSpec) -> np.ndarray:
+    """In a worker: the unit vectors of `texts`."""
+    return shared_encoder(spec.model_dir).encode(texts)
+
+
 def _ready() -> None:
     """A no-op job: submitting one per worker starts them all at once."""
 
@@ -212,6 +217,17 @@ class PassPool:
         with self._lock:
             future = self._executor.submit(analyse_versions, versions, story, self.spec)
         return future.result()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of `texts` (the workers' encoder), split between the workers; rows
+        in the order given. The flow's process need not load the encoder for a pass's
+        matching (its clause encodings) while the workers are up."""
+        share = -(-len(texts) // self.processes) or 1
+        with self._lock:
+            futures = [self._executor.submit(_encode, texts[i:i + share], self.spec)
+                       for i in range(0, len(texts), share)]
+        parts = [f.result() for f in futures]
+        return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
     def close(self) -> None:
         """Stop the workers (the pass is over)."""

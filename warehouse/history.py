@@ -51,7 +51,7 @@ PENDING_IDS = """
         SELECT min(ord) AS ord FROM ordered o
         WHERE NOT EXISTS (SELECT 1 FROM claim_judgements j WHERE j.claim_id = o.claim_id)
     )
-    SELECT o.claim_id FROM ordered o, first f WHERE o.ord >= f.ord
+    SELECT o.claim_id FROM ordered o, first f WHERE o.ord >= f.ord ORDER BY o.ord
 """
 
 
@@ -66,8 +66,18 @@ def claims_to_judge(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every claim from the first unjudged one (in knowledge order) on, with what matching
     needs, its current judgement (None if unjudged), its `claim_key` and `vector` (None
     when it has none yet). Claims before the first unjudged one are history: the claim
-    index finds the nearest of them (`claims_by_key`)."""
-    ids = [r[0] for r in con.execute(PENDING_IDS).fetchall()]
+    index finds the nearest of them (`claims_by_key`). A pass reads them in parts:
+    `pending_claim_ids`, then `claims_of` each part."""
+    return claims_of(con, pending_claim_ids(con))
+
+
+def pending_claim_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The ids of the claims to judge (`claims_to_judge`), in knowledge order."""
+    return [r[0] for r in con.execute(PENDING_IDS).fetchall()]
+
+
+def claims_of(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
+    """The claims `ids` as `claims_to_judge` gives them (in no particular order)."""
     if not ids:
         return []
     _ids(con, ids)
@@ -78,6 +88,13 @@ def claims_to_judge(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     for r in rows:
         r["vector"] = vectors.get(r["claim_id"])
     return rows
+
+
+def keys_of(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, int]:
+    """The `claim_key` of each claim among `ids` that has one."""
+    _ids(con, ids)
+    return {str(i): int(k) for i, k in con.execute(
+        "SELECT claim_id, claim_key FROM claim_keys JOIN _ids ON id = claim_id").fetchall()}
 
 
 def _vectors_of_ids(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:

@@ -79,3 +79,33 @@ def test_rerun_adds_no_claims_or_judgements(tmp_path: Path, server: DevServer) -
     assert methods and all(m.endswith("; pactwatch.checkworthy.v1.1") for (m,) in methods), methods
     monitor(str(config), force=True)
     assert query(wh, counts) == before
+
+
+def _two_passes(folder: Path, server: DevServer) -> list[tuple]:
+    """The late-arrival passes of the test above; every claim's verdict, origin and match."""
+    (server.root / "later.html").write_text(page("Later", LATER))
+    (server.root / "early.html").write_text(page("Early", EARLY))
+    feed = server.root / "feed.xml"
+    feed.write_text(rss(("later", "Wed, 10 Jul 2024 10:00:00 GMT")))
+    folder.mkdir()
+    config = write_config(folder / "c.toml", [("Wire", f"{server.base_url}/feed.xml")])
+    monitor(str(config), force=True)
+    feed.write_text(rss(("later", "Wed, 10 Jul 2024 10:00:00 GMT"),
+                        ("early", "Mon, 24 Jun 2024 09:00:00 GMT")))
+    monitor(str(config), force=True)
+    return query(folder / "wh" / "pactwatch.duckdb", """
+        SELECT c.claim_id, j.status, j.matched_claim_id, j.origin_claim_id, j.similarity
+        FROM claims c JOIN claim_judgements j USING (claim_id)
+        QUALIFY row_number() OVER (PARTITION BY c.claim_id ORDER BY j.judged_at DESC) = 1
+        ORDER BY c.claim_id""")
+
+
+def test_claims_judged_in_parts_get_the_verdicts_of_one_judging(
+        tmp_path: Path, server: DevServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.history_tasks
+
+    whole = _two_passes(tmp_path / "whole", server)
+    monkeypatch.setattr(flows.history_tasks, "CLAIMS_AT_ONCE", 3)  # the seeds' 40-odd in parts
+    parts = _two_passes(tmp_path / "parts", server)
+    assert len(whole) > 40 and {r[1] for r in whole} >= {"new", "repeated"}
+    assert parts == whole

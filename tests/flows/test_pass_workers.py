@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from deploy.demo.server import DevServer
+from extractors.embeddings import shared_encoder
 from flows import workers
 from flows.monitor import monitor
 from tests.conftest import query, write_config
@@ -69,8 +70,12 @@ def test_a_pass_in_worker_processes_stores_what_one_process_stores(
     site(server.root)
     monkeypatch.setattr(workers, "DOCS_PER_WORKER", 4)  # replaced after 8 pages (2 workers)
     path = config(tmp_path / "two", server.base_url, 2)
+    shared_encoder.cache_clear()
     pooled, forks = forks_during(lambda: monitor(str(path), force=True))
     assert forks == [], "worker processes forked from this threaded process"
+    # the workers encoded everything, matching's clauses too: the flow loaded no encoder
+    assert shared_encoder.cache_info().currsize == 0
+    assert pooled.claims.get("repeated", 0) > 0
     alone = monitor(str(config(tmp_path / "one", server.base_url, 1)), force=True)
 
     assert pooled.counts["articles_new"] == alone.counts["articles_new"] == PAGES
