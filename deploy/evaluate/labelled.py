@@ -125,8 +125,8 @@ def report_claims(path: Path | None = None, verbose: bool = False,
     judged after the seeds, in publication order); return {part: {status: (precision, recall)}}.
     `followups.tsv` is cut by article into `dev` and `heldout`
     (deploy/evaluate/data/realworld_eval's rule); `sentences.tsv` is a dev set,
-    `heldout.tsv` and `followups2.tsv` heldout ones. `splits` says which parts to print (all are judged, in
-    their sequences, whatever is printed)."""
+    `heldout.tsv` and `followups2.tsv` heldout ones. `splits` says which parts to print
+    (all are judged, in their sequences, whatever is printed)."""
     from deploy.evaluate.realworld import split_of
 
     folder = path or CLAIMS_SET
