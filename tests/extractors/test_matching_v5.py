@@ -1,5 +1,6 @@
-"""Matching v5: clauses of candidates below SAME_WORDS_MEANING as wholes, revisions called
-changed below CHANGE_MEANING, and one source under its several names."""
+"""Matching v5 (v5.1): clauses of candidates below SAME_WORDS_MEANING as wholes, nothing
+called changed below CHANGE_MEANING (v5's revisions are gone), and one source under its
+several names."""
 
 from __future__ import annotations
 
@@ -43,15 +44,15 @@ def test_a_clause_of_a_long_claim_restated_is_found_below_the_wholes_floor() -> 
     assert judge(claims, 0, {}, WORDS)[-1].status == "new"
 
 
-def test_a_revised_count_of_the_same_thing_is_changed_below_change_meaning() -> None:
+def test_a_revised_count_below_change_meaning_is_not_called_changed() -> None:
+    # v5 called this `changed`; v5.1 does not: a loose match whose number differs is not
+    # surely the same assertion, and a false `changed` costs an analyst most
     claims = records("Officials said at least 2,000 North Korean workers were sent to eastern "
                      "Russia.",
                      "About 6,000 North Korean workers are now employed on building sites in "
                      "eastern Russia, officials say.")
     assert SAME_MEANING <= _cosine(claims) < CHANGE_MEANING
-    j = judge(claims, 0, {}, WORDS)[-1]
-    assert j.status == "changed"
-    assert [c.field for c in j.changes] == ["quantity"]
+    assert judge(claims, 0, {}, WORDS)[-1].status == "new"
 
 
 def test_a_count_of_another_thing_is_no_revision() -> None:
@@ -62,7 +63,8 @@ def test_a_count_of_another_thing_is_no_revision() -> None:
     assert judge(claims, 0, {}, WORDS)[-1].status != "changed"
 
 
-def test_nearly_all_words_shared_from_another_source_is_changed_below_change_meaning() -> None:
+def test_nearly_all_words_shared_from_another_source_is_repeated_below_change_meaning(
+        ) -> None:
     claims = records("Officials in Seoul said Russian engineers were modernising North Korea's "
                      "railway network.",
                      "Tokyo said Russian engineers were modernising North Korea's railway "
@@ -70,7 +72,7 @@ def test_nearly_all_words_shared_from_another_source_is_changed_below_change_mea
     assert SAME_MEANING <= _cosine(claims) < CHANGE_MEANING
     assert containment(claims[0], claims[-1], WORDS) >= 0.75
     j = judge(claims, 0, {}, WORDS)[-1]
-    assert (j.status, [c.field for c in j.changes]) == ("changed", ["attribution"])
+    assert (j.status, j.changes) == ("repeated", ())   # v5 called it changed (attribution)
 
 
 def test_a_capital_and_its_country_are_one_source() -> None:
