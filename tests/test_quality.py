@@ -24,6 +24,10 @@ FLOORS = {
     ("followups.tsv [heldout]", "new"): (0.65, 0.85),
     ("followups.tsv [heldout]", "repeated"): (0.80, 0.50),
     ("followups.tsv [heldout]", "changed"): (0.90, 0.33),
+    # followups2.tsv (written blind in session 6, all heldout): matching v5.1's figures
+    # (RUNS.md run 12: new 0.561 / 0.902, repeated 0.711 / 0.458) rounded down
+    ("followups2.tsv", "new"): (0.55, 0.88),
+    ("followups2.tsv", "repeated"): (0.70, 0.44),
 }
 
 
@@ -86,4 +90,5 @@ def test_relevance_on_real_coverage() -> None:
     except DataMissing as exc:
         pytest.skip(str(exc))
     precision, recall = result["heldout distinct texts"]
-    assert precision >= 0.95 and recall >= 0.85
+    # relevance v4's first heldout run (RUNS.md run 11): 0.973 / 0.947; v3's 0.972 / 0.921
+    assert precision >= 0.95 and recall >= 0.92
