@@ -37,13 +37,9 @@ v5.1's figures on those heldout sets are a second look, not a clean estimate.
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -51,10 +47,17 @@ import numpy as np
 from extractors.claims import REPORTING, Claim
 from extractors.matching_clauses import ClauseVectors, Encode
 from extractors.matching_dates import dated_after, dates_conflict
+from extractors.matching_names import (
+    NO_WORDS,
+    Synonyms,
+    attribution_changed,
+    distinct_parties,
+    named,
+    share_name,
+)
 from extractors.matching_neighbours import DISTINCT, STANDS_OUT, margin
 from extractors.quantities import Quantity
 
-DATA = Path(__file__).parent / "data"
 METHOD = ("pactwatch.matching.v5.1 (all-MiniLM-L6-v2 cosine + content-word containment + "
           "margin over the other assertions near a claim; clauses of candidates from 0.50; "
           "changed only from 0.85; the story's name forms folded; reporting main verbs "
@@ -122,17 +125,6 @@ class Judgement:
     first_seen_at: datetime
 
 
-Synonyms = Mapping[str, str]   # lemma → the word it counts as (the story's MatchingWords)
-NO_WORDS: Synonyms = MappingProxyType({})
-
-
-def named(name: str, synonyms: Synonyms) -> str:
-    """The name `name` counts as: the story's canonical name of an alias form (synonyms'
-    "@form" keys: "Washington", "the White House" → "united states"), lower case, hyphens
-    and runs of spaces as one space."""
-    low = name.lower()
-    low = synonyms.get(f"@{low}", f"@{low}")[1:]
-    return re.sub(r"[\s\-]+", " ", low)
 
 
 def terms(c: ClaimRecord, synonyms: Synonyms) -> set[str]:
@@ -147,25 +139,6 @@ def containment(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> float:
     a verdict must not move when unrelated claims arrive)."""
     ta, tb = terms(a, synonyms), terms(b, synonyms)
     return len(ta & tb) / max(1, min(len(ta), len(tb)))
-
-
-def _head(claimant: str) -> str:
-    words = [w for w in re.findall(r"[a-z]+", claimant.lower()) if w not in ("the", "s")]
-    return words[-1].rstrip("s") if words else ""
-
-
-def attribution_changed(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms = NO_WORDS) -> bool:
-    """Different sources: disjoint named sources (a name's forms folded: "Washington" is
-    "the US"), the outlet versus someone, or unnamed sources of a different kind
-    ("officials" versus "media"). A named source and an unnamed one ("the agency") cannot
-    be told apart and do not count as a change."""
-    if bool(old.claimant) != bool(new.claimant):
-        return True
-    if old.claimant_actors and new.claimant_actors:
-        return not _share_name(old.claimant_actors, new.claimant_actors, synonyms)
-    if old.claimant_actors or new.claimant_actors:
-        return False
-    return _head(old.claimant) != _head(new.claimant)
 
 
 def after_publication(old: ClaimRecord, new: ClaimRecord) -> bool:
@@ -230,51 +203,10 @@ def _shared_measure(a: ClaimRecord, b: ClaimRecord) -> bool:
     return bool({q.unit for q in a.quantities if q.unit} & {q.unit for q in b.quantities if q.unit})
 
 
-def _names(actors: tuple[str, ...], synonyms: Synonyms = NO_WORDS) -> set[str]:
-    return {named(a, synonyms) for a in actors}
-
-
-def _share_name(a: tuple[str, ...], b: tuple[str, ...], synonyms: Synonyms) -> bool:
-    """`a` and `b` name someone in common: the same name, or a name and its last words
-    ("Zelensky", "Volodymyr Zelensky"; a place or a country's short name aside: "Korea" is
-    not "North Korea")."""
-    na, nb = _names(a, synonyms), _names(b, synonyms)
-    if na & nb:
-        return True
-    return any(long.endswith(f" {short}") and short not in places()
-               for x in na for y in nb
-               for short, long in ((x, y), (y, x)))
-
-
-@functools.cache
-def places() -> frozenset[str]:
-    """Names that stand for a state or a region (countries, demonyms, capitals, blocs)."""
-    out = set()
-    for name in ("countries.txt", "places.txt"):
-        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                out |= {f.strip().lower() for f in line.split("|")}
-    return frozenset(out)
-
-
-def _unshared(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> set[str]:
-    """Parties of `a` (actors that are not places) that `b` neither names nor mentions by
-    their last word."""
-    text = b.text.lower()
-    return {x for x in _names(a.actors, synonyms) - _names(b.actors, synonyms) - places()
-            if not re.search(rf"\b{re.escape(x.split()[-1])}\b", text)}
-
-
-def distinct_parties(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms = NO_WORDS) -> bool:
-    """Each claim names a party the other does not ("received a letter from Medvedev",
-    "received a message from Putin"): two acts of the same kind, not one assertion."""
-    return bool(_unshared(a, b, synonyms)) and bool(_unshared(b, a, synonyms))
-
-
 def _same_event(a: ClaimRecord, b: ClaimRecord, sim: float, synonyms: Synonyms) -> bool:
     """Claims about different actors are different assertions however alike the words, and
     so are claims that count different things or tell of another day's event."""
-    if a.actors and b.actors and not _share_name(a.actors, b.actors, synonyms):
+    if a.actors and b.actors and not share_name(a.actors, b.actors, synonyms):
         return False
     if not _same_measure(a, b):
         return False

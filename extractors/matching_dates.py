@@ -3,25 +3,34 @@ event after another was published (extractors.matching)."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
 
 
-def _date_parts(text: str) -> dict[str, str]:
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_MONTH = tuple((m, re.compile(rf"\b({m}|{m[:3]}|{m[:4]})\b")) for m in MONTHS)
+_DAY = re.compile(r"\b([0-3]?\d)(st|nd|rd|th)?\b")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _date_parts(text: str) -> Mapping[str, str]:
+    """The year, month and day a date expression names (those it names). Cached: matching
+    compares each claim's dates with many candidates'; the result is read-only."""
     low = text.lower()
     parts = {}
-    if year := re.search(r"\b(1[89]\d\d|20\d\d)\b", low):
+    if year := _YEAR.search(low):
         parts["year"] = year.group(1)
-    if month := next((m for m in MONTHS if re.search(rf"\b({m}|{m[:3]}|{m[:4]})\b", low)),
-                     None):
+    if month := next((m for m, pattern in _MONTH if pattern.search(low)), None):
         parts["month"] = month
-        if day := re.search(r"\b([0-3]?\d)(st|nd|rd|th)?\b", low.replace(parts.get("year", "#"),
-                                                                        "")):
+        if day := _DAY.search(low.replace(parts.get("year", "#"), "")):
             parts["day"] = day.group(1)
-    return parts
+    return MappingProxyType(parts)
 
 
 def dates_conflict(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
@@ -31,7 +40,7 @@ def dates_conflict(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
     b = [p for d in new if (p := _date_parts(d))]
     if not a or not b:
         return False
-    def clash(x: dict[str, str], y: dict[str, str]) -> bool:
+    def clash(x: Mapping[str, str], y: Mapping[str, str]) -> bool:
         return any(x[k] != y[k] for k in x.keys() & y.keys())
     return all(clash(x, y) for x in a for y in b)
 

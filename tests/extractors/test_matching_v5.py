@@ -15,13 +15,11 @@ from extractors.matching import (
     SAME_MEANING,
     SAME_WORDS_MEANING,
     ClaimRecord,
-    _share_name,
-    attribution_changed,
     containment,
     judge,
-    named,
     same_assertion,
 )
+from extractors.matching_names import attribution_changed, named, share_name
 from tests.extractors.test_matching import PACT, records
 
 WORDS = PACT.matching.synonyms
@@ -114,7 +112,7 @@ def test_a_person_by_full_name_and_by_surname_is_one_source() -> None:
     assert not attribution_changed(old, new, WORDS)
     assert judge(claims, 0, {}, WORDS)[-1].status == "repeated"
     # a country's short name is not the country: "Korea" names neither Korea
-    assert not _share_name(("Korea",), ("North Korea",), WORDS)
+    assert not share_name(("Korea",), ("North Korea",), WORDS)
 
 
 def _record(i: int, text: str, lemmas: tuple[str, ...], vector: np.ndarray) -> ClaimRecord:

@@ -1,0 +1,97 @@
+"""Names in claims, for matching: a name's forms folded by the story's aliases, shared
+names, parties one claim names and the other does not, and who asserts a claim
+(extractors.matching)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractors.matching import ClaimRecord
+
+DATA = Path(__file__).parent / "data"
+Synonyms = Mapping[str, str]   # lemma → the word it counts as (the story's MatchingWords)
+NO_WORDS: Synonyms = MappingProxyType({})
+
+
+def named(name: str, synonyms: Synonyms) -> str:
+    """The name `name` counts as: the story's canonical name of an alias form (synonyms'
+    "@form" keys: "Washington", "the White House" → "united states"), lower case, hyphens
+    and runs of spaces as one space."""
+    low = name.lower()
+    low = synonyms.get(f"@{low}", f"@{low}")[1:]
+    return _SPACES.sub(" ", low)
+
+
+_SPACES = re.compile(r"[\s\-]+")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _word(word: str) -> re.Pattern[str]:
+    """`word` as a whole word (compiled once: matching tries it against many claims)."""
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
+def _head(claimant: str) -> str:
+    words = [w for w in re.findall(r"[a-z]+", claimant.lower()) if w not in ("the", "s")]
+    return words[-1].rstrip("s") if words else ""
+
+
+def attribution_changed(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms = NO_WORDS) -> bool:
+    """Different sources: disjoint named sources (a name's forms folded: "Washington" is
+    "the US"), the outlet versus someone, or unnamed sources of a different kind
+    ("officials" versus "media"). A named source and an unnamed one ("the agency") cannot
+    be told apart and do not count as a change."""
+    if bool(old.claimant) != bool(new.claimant):
+        return True
+    if old.claimant_actors and new.claimant_actors:
+        return not share_name(old.claimant_actors, new.claimant_actors, synonyms)
+    if old.claimant_actors or new.claimant_actors:
+        return False
+    return _head(old.claimant) != _head(new.claimant)
+
+
+def names(actors: tuple[str, ...], synonyms: Synonyms = NO_WORDS) -> set[str]:
+    return {named(a, synonyms) for a in actors}
+
+
+def share_name(a: tuple[str, ...], b: tuple[str, ...], synonyms: Synonyms) -> bool:
+    """`a` and `b` name someone in common: the same name, or a name and its last words
+    ("Zelensky", "Volodymyr Zelensky"; a place or a country's short name aside: "Korea" is
+    not "North Korea")."""
+    na, nb = names(a, synonyms), names(b, synonyms)
+    if na & nb:
+        return True
+    return any(long.endswith(f" {short}") and short not in places()
+               for x in na for y in nb
+               for short, long in ((x, y), (y, x)))
+
+
+@functools.cache
+def places() -> frozenset[str]:
+    """Names that stand for a state or a region (countries, demonyms, capitals, blocs)."""
+    out = set()
+    for name in ("countries.txt", "places.txt"):
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                out |= {f.strip().lower() for f in line.split("|")}
+    return frozenset(out)
+
+
+def _unshared(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> set[str]:
+    """Parties of `a` (actors that are not places) that `b` neither names nor mentions by
+    their last word."""
+    text = b.text.lower()
+    return {x for x in names(a.actors, synonyms) - names(b.actors, synonyms) - places()
+            if not _word(x.split()[-1]).search(text)}
+
+
+def distinct_parties(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms = NO_WORDS) -> bool:
+    """Each claim names a party the other does not ("received a letter from Medvedev",
+    "received a message from Putin"): two acts of the same kind, not one assertion."""
+    return bool(_unshared(a, b, synonyms)) and bool(_unshared(b, a, synonyms))
