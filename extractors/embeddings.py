@@ -77,12 +77,15 @@ class Encoder:
         self.tokenizer.enable_truncation(max_tokens)
         self.session = _session(graph, threads or _threads())
 
-    def encode(self, texts: list[str], batch_size: int = 128, batch_tokens: int = 2048
+    def encode(self, texts: list[str], batch_size: int = 32, batch_tokens: int = 512
                ) -> Array:
         """Unit vectors, one row per text, in the order given.
 
         Texts are sorted by length (little padding) and cut into batches of at most
-        `batch_size` texts and `batch_tokens` tokens, padding included.
+        `batch_size` texts and `batch_tokens` tokens, padding included. Small batches are
+        the fastest here (their activations stay in the CPU's caches): 912 news sentences
+        on one thread, 108 sentences/s in batches of 2,048 tokens, 127 in batches of 512
+        (2 threads: 223 and 243; session 6).
         """
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
