@@ -52,6 +52,7 @@ from extractors.matching_names import (
     Synonyms,
     attribution_changed,
     distinct_parties,
+    folded,
     named,
     share_name,
 )
@@ -127,11 +128,15 @@ class Judgement:
 
 
 
-def terms(c: ClaimRecord, synonyms: Synonyms) -> set[str]:
+def terms(c: ClaimRecord, synonyms: Synonyms) -> frozenset[str]:
     """Content terms: synonym-normalised lemmas (numbers aside) and the claim's actors, a
-    name's forms folded to one."""
-    words = {synonyms.get(w, w) for w in c.lemmas if not w.isdigit()}
-    return words | {f"@{named(a, synonyms)}" for a in c.actors}
+    name's forms folded to one (memoised per claim and synonyms table)."""
+    memo = folded(synonyms)
+    key = ("terms", c.lemmas, c.actors)
+    if (out := memo.get(key)) is None:
+        words = {synonyms.get(w, w) for w in c.lemmas if not w.isdigit()}
+        out = memo[key] = frozenset(words | {f"@{named(a, synonyms)}" for a in c.actors})
+    return out
 
 
 def containment(a: ClaimRecord, b: ClaimRecord, synonyms: Synonyms) -> float:

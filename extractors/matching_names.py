@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from extractors.matching import ClaimRecord
@@ -23,9 +23,28 @@ def named(name: str, synonyms: Synonyms) -> str:
     """The name `name` counts as: the story's canonical name of an alias form (synonyms'
     "@form" keys: "Washington", "the White House" → "united states"), lower case, hyphens
     and runs of spaces as one space."""
-    low = name.lower()
-    low = synonyms.get(f"@{low}", f"@{low}")[1:]
-    return _SPACES.sub(" ", low)
+    memo = folded(synonyms)
+    if (out := memo.get(name)) is None:
+        low = name.lower()
+        low = synonyms.get(f"@{low}", f"@{low}")[1:]
+        out = memo[name] = _SPACES.sub(" ", low)
+    return out
+
+
+_FOLDED: dict[int, tuple[Synonyms, dict[Any, Any]]] = {}
+MEMO_SIZE = 200_000   # entries kept per synonyms table before the memo starts again
+
+
+def folded(synonyms: Synonyms) -> dict[Any, Any]:
+    """A memo of what has been folded with `synonyms` (a story's words do not change while
+    claims are judged; matching folds the same names millions of times in a pass). The
+    table is held beside its memo, so its id names no other table while the memo lives."""
+    entry = _FOLDED.get(id(synonyms))
+    if entry is None or entry[0] is not synonyms or len(entry[1]) > MEMO_SIZE:
+        if len(_FOLDED) > 16:
+            _FOLDED.clear()
+        entry = _FOLDED[id(synonyms)] = (synonyms, {})
+    return entry[1]
 
 
 _SPACES = re.compile(r"[\s\-]+")
@@ -56,8 +75,13 @@ def attribution_changed(old: ClaimRecord, new: ClaimRecord, synonyms: Synonyms =
     return _head(old.claimant) != _head(new.claimant)
 
 
-def names(actors: tuple[str, ...], synonyms: Synonyms = NO_WORDS) -> set[str]:
-    return {named(a, synonyms) for a in actors}
+def names(actors: tuple[str, ...], synonyms: Synonyms = NO_WORDS) -> frozenset[str]:
+    """The names `actors` count as (`named`), memoised per synonyms table."""
+    memo = folded(synonyms)
+    key = ("names", actors)
+    if (out := memo.get(key)) is None:
+        out = memo[key] = frozenset(named(a, synonyms) for a in actors)
+    return out
 
 
 def share_name(a: tuple[str, ...], b: tuple[str, ...], synonyms: Synonyms) -> bool:

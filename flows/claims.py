@@ -137,18 +137,28 @@ def key_rows(claim_ids: Sequence[str], first_key: int) -> list[ClaimKeyRow]:
     return [ClaimKeyRow(claim_key=first_key + n, claim_id=i) for n, i in enumerate(claim_ids)]
 
 
+HELD_RECORDS = 20_000   # looked-up earlier claims kept for the next blocks of a judging
+
+
 def history_lookup(con: Any, index: ClaimIndex, exclude: set[int]) -> History:
     """Nearest earlier claims from the claim index (leaving out `exclude`, the keys of
     claims being judged again); the records of those close enough to match are read from
-    the warehouse by key, with their current judgements."""
+    the warehouse by key, with their current judgements. Records read for one block of
+    claims are kept for the next ones (nearby claims share candidates), up to HELD_RECORDS."""
+    held: dict[int, tuple[ClaimRecord, Judgement | None]] = {}
+
     def lookup(vectors: Any) -> tuple[list[Pool], dict[str, Judgement]]:
         hits = index.search(vectors, CANDIDATES, exclude)
         close = {int(k) for keys, sims in zip(hits.keys, hits.sims, strict=True)
                  for k, s in zip(keys, sims, strict=True) if s >= CANDIDATE_FLOOR}
-        rows = claims_by_key(con, close) if close else {}
-        records = {k: _record(r) for k, r in rows.items()}
-        pools = [[(float(s), records.get(int(k))) for k, s in zip(keys, sims, strict=True)]
+        if len(held) + len(close) > HELD_RECORDS:
+            held.clear()
+        missing = close - held.keys()
+        rows = claims_by_key(con, missing) if missing else {}
+        held.update((k, (_record(r), _current(r))) for k, r in rows.items())
+        pools = [[(float(s), held[int(k)][0] if int(k) in close and int(k) in held else None)
+                  for k, s in zip(keys, sims, strict=True)]
                  for keys, sims in zip(hits.keys, hits.sims, strict=True)]
-        seen = {r["claim_id"]: j for r in rows.values() if (j := _current(r))}
+        seen = {held[k][0].claim_id: j for k in close if k in held and (j := held[k][1])}
         return pools, seen
     return lookup
