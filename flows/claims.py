@@ -156,9 +156,10 @@ def history_lookup(con: Any, index: ClaimIndex, exclude: set[int]) -> History:
         missing = close - held.keys()
         rows = claims_by_key(con, missing) if missing else {}
         held.update((k, (_record(r), _current(r))) for k, r in rows.items())
-        pools = [[(float(s), held[int(k)][0] if int(k) in close and int(k) in held else None)
+        mine = {k: held[k] for k in close if k in held}
+        pools = [[(float(s), mine[int(k)][0] if int(k) in mine else None)
                   for k, s in zip(keys, sims, strict=True)]
                  for keys, sims in zip(hits.keys, hits.sims, strict=True)]
-        seen = {held[k][0].claim_id: j for k in close if k in held and (j := held[k][1])}
+        seen = {record.claim_id: j for record, j in mine.values() if j}
         return pools, seen
     return lookup

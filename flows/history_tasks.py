@@ -147,17 +147,19 @@ def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path 
         # keys of claims judged again: left out of the index's answers until their part
         keyed = keys_of(con, ids) if ids else {}
     exclude = set(keyed.values())
+    index = ClaimIndex(folder_for(warehouse_path))
     counts: Counter[str] = Counter()
     for n, at in enumerate(range(0, len(ids), CLAIMS_AT_ONCE)):
         part = ids[at:at + CLAIMS_AT_ONCE]
-        counts.update(_flag_part(warehouse_path, run_id, story, model_dir, part, exclude,
-                                 every=n > 0))
+        counts.update(_flag_part(warehouse_path, run_id, story, model_dir, index, part,
+                                 exclude, every=n > 0))
         exclude.difference_update(keyed[i] for i in part if i in keyed)
     return dict(counts)
 
 
 def _flag_part(warehouse_path: str, run_id: str, story: Story, model_dir: Path | None,
-               ids: list[str], exclude: set[int], every: bool) -> Counter[str]:
+               index: ClaimIndex, ids: list[str], exclude: set[int], every: bool
+               ) -> Counter[str]:
     """Judge the claims `ids` (a part of the pass's, in knowledge order) and store the
     judgements; their vectors go into the claim index. `exclude`: keys the index must not
     hand on (claims of this part and later parts that are judged again)."""
@@ -174,7 +176,6 @@ def _flag_part(warehouse_path: str, run_id: str, story: Story, model_dir: Path |
         return shared_encoder(model_dir).encode(list(texts))
 
     fresh = encode_missing(claims, encode)
-    index = ClaimIndex(folder_for(warehouse_path))
     with warehouse(warehouse_path) as con:
         index.sync(max_claim_key(con), lambda after: vectors_after(con, after))
         rows = judgement_rows(run_id, claims, story.matching.synonyms,
