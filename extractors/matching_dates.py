@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -15,6 +15,8 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _MONTH = tuple((m, re.compile(rf"\b({m}|{m[:3]}|{m[:4]})\b")) for m in MONTHS)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(rf"(on |last )?({'|'.join(WEEKDAYS)})")
 _DAY = re.compile(r"\b([0-3]?\d)(st|nd|rd|th)?\b")
 
 
@@ -48,10 +50,16 @@ def dates_conflict(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
 def _absolute_day(text: str, published: datetime) -> date | None:
     """The calendar day a date expression names, read in the light of its article's
     publication ("August 13" in a piece of 16 August 2024 is 13 August 2024; a month later
-    than publication means the year before); None without a month and a day."""
+    than publication means the year before; a bare weekday, "on Friday", the last such day
+    up to publication: a piece tells of its week); None without a month and a day or a
+    weekday."""
     parts = _date_parts(text)
     if "month" not in parts or "day" not in parts:
-        return None
+        weekday = _WEEKDAY.fullmatch(text.strip().lower()) if not parts else None
+        if weekday is None:
+            return None
+        back = (published.weekday() - WEEKDAYS.index(weekday.group(2))) % 7
+        return published.date() - timedelta(days=back)
     month, day = MONTHS.index(parts["month"]) + 1, int(parts["day"])
     year = int(parts.get("year", published.year))
     if "year" not in parts and month > published.month + 1:
