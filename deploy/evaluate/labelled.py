@@ -113,9 +113,26 @@ def precision_recall(gold: list[str], pred: list[str], label: str) -> tuple[floa
 SPLITS = (("sentences.tsv", "development set (thresholds were tuned on it)"),
           ("heldout.tsv", "held-out set (written before any run on it; tuned on in session 1)"),
           ("followups.tsv", "follow-ups written blind in session 3"),
-          ("followups2.tsv", "follow-ups written blind in session 6, all heldout"))
+          ("followups2.tsv", "follow-ups written blind in session 6, all heldout"),
+          ("followups3.tsv", "follow-ups written blind in session 7"))
 # Sets labelled against the seeds and their own earlier articles only: each is judged alone.
-ALONE = ("followups.tsv", "followups2.tsv")
+ALONE = ("followups.tsv", "followups2.tsv", "followups3.tsv")
+# followups3.tsv: articles h1-h8 dev, h9-h16 heldout (fixed when it was committed)
+FOLLOWUPS3_DEV = frozenset(f"h{n}" for n in range(1, 9))
+
+
+def split_of_row(name: str, article: str) -> str:
+    """`dev` or `heldout`: the part of the labelled claim sets an article belongs to.
+    sentences.tsv is dev; heldout.tsv and followups2.tsv are heldout; followups.tsv is cut
+    by article (deploy/evaluate/data/realworld_eval's rule); followups3.tsv's first eight
+    articles are dev."""
+    from deploy.evaluate.realworld import split_of
+
+    if name == "followups.tsv":
+        return split_of(article)
+    if name == "followups3.tsv":
+        return "dev" if article in FOLLOWUPS3_DEV else "heldout"
+    return "dev" if name == "sentences.tsv" else "heldout"
 
 
 def report_claims(path: Path | None = None, verbose: bool = False,
@@ -123,12 +140,8 @@ def report_claims(path: Path | None = None, verbose: bool = False,
                   ) -> dict[str, dict[str, tuple[float, float]]]:
     """Print precision and recall per status on each part of the labelled set (each file
     judged after the seeds, in publication order); return {part: {status: (precision, recall)}}.
-    `followups.tsv` is cut by article into `dev` and `heldout`
-    (deploy/evaluate/data/realworld_eval's rule); `sentences.tsv` is a dev set,
-    `heldout.tsv` and `followups2.tsv` heldout ones. `splits` says which parts to print
-    (all are judged, in their sequences, whatever is printed)."""
-    from deploy.evaluate.realworld import split_of
-
+    Each file's rows are cut into `dev` and `heldout` by `split_of_row`. `splits` says
+    which parts to print (all are judged, in their sequences, whatever is printed)."""
     folder = path or CLAIMS_SET
     files = [(name, what, read_claims_set(folder / name)) for name, what in SPLITS
              if (folder / name).exists()]
@@ -141,13 +154,14 @@ def report_claims(path: Path | None = None, verbose: bool = False,
             for r, p in zip(rows, predict_claims(rows), strict=True)}
     parts = []
     for name, what, rows in files:
-        if name != "followups.tsv":   # sentences.tsv is dev; heldout.tsv, followups2.tsv heldout
-            if ("dev" if name == "sentences.tsv" else "heldout") in splits:
-                parts.append((name, what, rows))
+        cut = {s: [r for r in rows if split_of_row(name, r.article) == s] for s in splits}
+        whole = [s for s in splits if len(cut[s]) == len(rows)]
+        if whole:   # the file is all one part
+            parts.append((name, what, rows))
             continue
         for split in splits:
-            mine = [r for r in rows if split_of(r.article) == split]
-            parts.append((f"{name} [{split}]", f"{what}, {split} articles", mine))
+            if cut[split]:
+                parts.append((f"{name} [{split}]", f"{what}, {split} articles", cut[split]))
     result = {}
     for name, what, rows in parts:
         gold, guess = [r.label for r in rows], [pred[id(r)] for r in rows]
