@@ -8,6 +8,11 @@ MIN_WORDS words) are encoded with the same model, and the claim's closeness to t
 is the better of the whole and its closest clause. Only candidates fairly close as a whole
 are split (extractors.matching: those the claim index hands on whole), each text once per
 judging.
+
+v6: the claim's own clauses too (`closest_part`): a long claim may restate an earlier claim
+in one clause and add circumstances in the others. Clauses that are a name and its title
+alone (`names_only`) are left out there, on both sides: "Roman Chekushov, vice-minister of
+Industry and Trade" is in every report of his visits, whatever happened at them.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class ClauseVectors:
     def __init__(self, encode: Encode) -> None:
         self._encode = encode
         self._held: dict[str, Any] = {}
+        self._saying: dict[str, Any] = {}   # per clause: not a name and title alone
 
     def fetch(self, texts: Iterable[str]) -> None:
         """Encode the clauses of every text in `texts` not held yet."""
@@ -53,6 +59,7 @@ class ClauseVectors:
         at = 0
         for text, ps in zip(todo, pieces, strict=True):
             self._held[text] = np.asarray(vectors[at:at + len(ps)], dtype=np.float64)
+            self._saying[text] = np.asarray([not names_only(p) for p in ps], dtype=bool)
             at += len(ps)
 
     def closest(self, text: str, vector: Any) -> float:
@@ -63,3 +70,33 @@ class ClauseVectors:
         if not len(held):
             return -1.0
         return float(np.max(held @ np.asarray(vector, dtype=np.float64)))
+
+    def closest_part(self, text: str, other: str, other_vector: Any) -> float:
+        """The cosine of the closest clause of `text` with `other` as a whole (its unit vector
+        `other_vector`, None when unknown) or with one of its clauses, names and titles
+        alone (`names_only`) left out on both sides; -1 when there is none (v6)."""
+        self.fetch([text, other])
+        mine = self._held[text][self._saying[text]]
+        theirs = self._held[other][self._saying[other]]
+        best = -1.0
+        if len(mine) and other_vector is not None:
+            best = float(np.max(mine @ np.asarray(other_vector, dtype=np.float64)))
+        if len(mine) and len(theirs):
+            best = max(best, float(np.max(mine @ theirs.T)))
+        return best
+
+
+AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "has", "have", "had",
+                         "will", "would", "can", "could", "may", "might", "must", "did"})
+FUNCTION = frozenset({"of", "the", "and", "in", "on", "at", "to", "for", "a", "an", "by",
+                      "with", "from", "as"})
+
+
+def names_only(piece: str) -> bool:
+    """A name and its title ("Roman Chekushov, vice-minister of Industry and Trade of the
+    Russian Federation"): most of its words after the first (function words aside)
+    capitalised, and no verb form (an auxiliary, a word in -ed or -ing). It says who, not
+    what: state media name the same officials at every event."""
+    words = [w for w in piece.split()[1:] if w.lower() not in FUNCTION]
+    verb = any(w.lower() in AUXILIARIES or w.lower().endswith(("ed", "ing")) for w in words)
+    return 2 * sum(w[:1].isupper() for w in words) > len(words) and not verb

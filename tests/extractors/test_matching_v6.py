@@ -1,5 +1,6 @@
-"""Matching v6: a claim is not a loose restatement of a sentence of its own article, and a
-bare weekday ("on Friday") dates an event in the week of its article."""
+"""Matching v6: a claim is not a loose restatement of a sentence of its own article, a
+bare weekday ("on Friday") dates an event in the week of its article, and a clause of the
+claim may restate an earlier claim (names and titles alone aside)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from extractors import checkworthy, nlp
 from extractors.embeddings import shared_encoder
 from extractors.matching import ClaimRecord, Judgement, judge, with_vectors
+from extractors.matching_clauses import names_only
 from extractors.matching_dates import dated_after
 from tests.extractors.test_matching import PACT
 
@@ -54,4 +56,27 @@ def test_a_reception_on_friday_is_not_the_one_reported_in_august() -> None:
                  "The Russian ambassador hosted a reception at the Taedonggang Diplomatic "
                  "Club in Pyongyang on Friday to mark the anniversary of diplomatic "
                  "relations."))[-1]
+    assert j.status == "new"
+
+
+def test_a_clause_of_a_long_claim_restating_an_earlier_one_is_repeated() -> None:
+    # v6 compares the claim's own clauses too: the arrival details dilute the whole
+    j = _judged((datetime(2024, 8, 16), "Putin's visit was his first to Pyongyang in 24 years."),
+                (datetime(2024, 8, 17), "Putin arrived late at night and was greeted by Kim at "
+                 "the airport, on his first trip to Pyongyang in 24 years."))[-1]
+    assert (j.status, j.matched_claim_id) == ("repeated", "a0:0")
+
+
+def test_a_shared_name_and_title_does_not_make_another_event_the_same() -> None:
+    assert names_only("Ivan Petrov, vice-minister of Industry and Trade of the Russian "
+                      "Federation")
+    assert not names_only("while Russia has been sanctioned by the US and European Union")
+    j = _judged((datetime(2024, 8, 27, 12),
+                 "A delegation of Russian experts, led by Ivan Petrov, vice-minister of "
+                 "Industry and Trade of the Russian Federation, arrived in Pyongyang on "
+                 "August 26."),
+                (datetime(2024, 9, 20, 12),
+                 "There were talks between Kim Ho Chol, minister of Foreign Trade of the DPRK, "
+                 "and Ivan Petrov, vice-minister of Industry and Trade of the Russian "
+                 "Federation, in Pyongyang."))[-1]
     assert j.status == "new"
