@@ -44,13 +44,16 @@ and the claim's own clauses are compared too (with the candidate whole and its c
 `ClauseVectors.closest_part`), so a long claim one clause of which restates an earlier
 claim is found ("Putin arrived late ..., on his first trip to Pyongyang in 24 years"),
 a clause that is a name and its title alone (`names_only`) left out: state media name the
-same officials at every event. A clause's cosine passes every check as v5's do.
+same officials at every event. A clause's cosine passes every check as v5's do. An
+assertion tells of one event: when any report of it among the candidates is dated in
+conflict with the claim (below DIFFERENT_EVENT), none of its reports is the claim's match,
+its undated ones included.
 Dev figures (P/R), v5.1 -> v6: sentences.tsv unchanged (new 0.923/1.000, repeated
 0.800/0.923, changed 1.000/0.500); followups.tsv [dev] new 0.609/0.903 -> 0.667/0.903,
 repeated 0.905/0.633 -> 0.880/0.733, changed 1.000/0.273 unchanged; followups3.tsv [dev]
 new 0.603/0.875 -> 0.655/0.900, repeated 0.625/0.323 -> 0.700/0.452, changed 0.750/0.500
--> 1.000/0.500; KCNA dev new 0.824/0.689 -> 0.833/0.738, repeated 0.766/0.857 ->
-0.791/0.857.
+-> 1.000/0.500; KCNA dev new 0.824/0.689 -> 0.836/0.754, repeated 0.766/0.857 ->
+0.800/0.857.
 """
 
 from __future__ import annotations
@@ -83,7 +86,8 @@ METHOD = ("pactwatch.matching.v6 (all-MiniLM-L6-v2 cosine + content-word contain
           "changed only from 0.85; the story's name forms folded; reporting main verbs "
           "not compared; events dated after an earlier report, weekdays in their "
           "article's week; distinct parties; own article's claims only from 0.75; the "
-          "claim's clauses too, names and titles alone aside)")
+          "claim's clauses too, names and titles alone aside; an assertion dated otherwise "
+          "is another event in all its reports)")
 SAME_MEANING = 0.75        # cosine at which two claims make the same assertion
 SAME_WORDS_MEANING = 0.60  # ... or this close in meaning with most content words shared:
 SAME_WORDS = 0.6           # the share of the shorter claim's content terms in the other
@@ -316,7 +320,12 @@ def _best(c: ClaimRecord, pool: Pool, synonyms: Synonyms, origin: Callable[[Any]
     """The earlier claim `c` asserts again (None if none), its score and the wholes' cosine."""
     if not pool:
         return None, 0.0, 0.0
+    # An assertion tells of one event: a report of it dated otherwise than `c` makes all of
+    # its reports another event's (an undated one among them too).
+    other = {origin(m) for cos, m in pool if m is not None
+             and dates_conflict(m.dates, c.dates) and cos < DIFFERENT_EVENT}
     close = sorted(((s, m.order, m, cos) for cos, m in pool if m is not None
+                    and origin(m) not in other
                     and (s := _match(m, c, cos, pool, synonyms, origin, parts)) is not None),
                    key=lambda t: (t[0], t[1]), reverse=True)
     if not close:

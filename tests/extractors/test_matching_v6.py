@@ -80,3 +80,17 @@ def test_a_shared_name_and_title_does_not_make_another_event_the_same() -> None:
                  "and Ivan Petrov, vice-minister of Industry and Trade of the Russian "
                  "Federation, in Pyongyang."))[-1]
     assert j.status == "new"
+
+
+def test_an_undated_report_of_an_event_dated_otherwise_is_not_the_match() -> None:
+    # the second report repeats the first (5 September); the third is dated 11 September:
+    # another visit, though the undated second report alone would not say so
+    first = ("A delegation of teachers from Primorye led by deputy governor Anna Petrova "
+             "arrived in Pyongyang on September 5 for talks on school exchanges.")
+    again = ("A delegation of teachers from Primorye led by deputy governor Anna Petrova was "
+             "visiting Pyongyang.")
+    other = ("Deputy governor Anna Petrova and a group of Primorye teachers came to Pyongyang "
+             "on September 11.")
+    judged = _judged((datetime(2024, 9, 6, 12), first), (datetime(2024, 9, 12, 12), again),
+                     (datetime(2024, 9, 20, 12), other))
+    assert [j.status for j in judged] == ["new", "repeated", "new"]
