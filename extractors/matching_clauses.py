@@ -58,7 +58,8 @@ class ClauseVectors:
         vectors: Sequence[Any] = self._encode(flat) if flat else []
         at = 0
         for text, ps in zip(todo, pieces, strict=True):
-            self._held[text] = np.asarray(vectors[at:at + len(ps)], dtype=np.float64)
+            # float32 as encoded (half float64's memory); products are taken in float64
+            self._held[text] = np.asarray(vectors[at:at + len(ps)], dtype=np.float32)
             self._saying[text] = np.asarray([not names_only(p) for p in ps], dtype=bool)
             at += len(ps)
 
@@ -69,15 +70,15 @@ class ClauseVectors:
         held = self._held[text]
         if not len(held):
             return -1.0
-        return float(np.max(held @ np.asarray(vector, dtype=np.float64)))
+        return float(np.max(held.astype(np.float64) @ np.asarray(vector, dtype=np.float64)))
 
     def closest_part(self, text: str, other: str, other_vector: Any) -> float:
         """The cosine of the closest clause of `text` with `other` as a whole (its unit vector
         `other_vector`, None when unknown) or with one of its clauses, names and titles
         alone (`names_only`) left out on both sides; -1 when there is none (v6)."""
         self.fetch([text, other])
-        mine = self._held[text][self._saying[text]]
-        theirs = self._held[other][self._saying[other]]
+        mine = self._held[text][self._saying[text]].astype(np.float64)
+        theirs = self._held[other][self._saying[other]].astype(np.float64)
         best = -1.0
         if len(mine) and other_vector is not None:
             best = float(np.max(mine @ np.asarray(other_vector, dtype=np.float64)))

@@ -47,6 +47,12 @@ def folded(synonyms: Synonyms) -> dict[Any, Any]:
     return entry[1]
 
 
+def forget_folds() -> None:
+    """Drop every memo `folded` keeps (between parts of a pass's claims: the claims its
+    terms were folded for are gone, and the memo would keep their words alive)."""
+    _FOLDED.clear()
+
+
 _SPACES = re.compile(r"[\s\-]+")
 
 

@@ -5,7 +5,11 @@ whole history."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -19,6 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from extractors import neardup
 from extractors.embeddings import shared_encoder
 from extractors.framing import FRAMES, method_for
+from extractors.matching_names import forget_folds
 from extractors.story import Story
 from flows.claims import (
     encode_missing,
@@ -129,8 +134,9 @@ def frame_articles(warehouse_path: str, run_id: str, framing: FramingConfig, sto
 # in knowledge order, each part's vectors added to the claim index before the next part is
 # judged against it. The flow's memory is bounded by a part, not by the pass (120,000 claims
 # at 5,000 articles held 2.7 GB), and each claim is compared exactly with the claims of its
-# part and through the index with everything before.
-CLAIMS_AT_ONCE = 8_192
+# part and through the index with everything before. 4,096 rather than 8,192 (session 7):
+# a part's peak is lower, the time the same (bench/RESULTS.md).
+CLAIMS_AT_ONCE = 4_096
 
 
 @task(name="flag-claims", cache_policy=NO_CACHE)
@@ -147,6 +153,7 @@ def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path 
         # keys of claims judged again: left out of the index's answers until their part
         keyed = keys_of(con, ids) if ids else {}
     exclude = set(keyed.values())
+    release_part()   # what the pass's batches left behind, before the first part
     index = ClaimIndex(folder_for(warehouse_path))
     counts: Counter[str] = Counter()
     for n, at in enumerate(range(0, len(ids), CLAIMS_AT_ONCE)):
@@ -154,7 +161,20 @@ def flag_claims(warehouse_path: str, run_id: str, story: Story, model_dir: Path 
         counts.update(_flag_part(warehouse_path, run_id, story, model_dir, index, part,
                                  exclude, every=n > 0))
         exclude.difference_update(keyed[i] for i in part if i in keyed)
+        release_part()
     return dict(counts)
+
+
+def release_part() -> None:
+    """Give back what judging a part held, so that a pass's peak does not creep up part
+    after part: matching's memo of folded words (`forget_folds`), unreachable cycles, and
+    the free pages of the C heap (glibc's `malloc_trim`; without it the freed records of a
+    part stay in the process, measured in bench/RESULTS.md, session 7)."""
+    forget_folds()
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):   # not glibc: nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _flag_part(warehouse_path: str, run_id: str, story: Story, model_dir: Path | None,
